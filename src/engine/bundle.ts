@@ -1,0 +1,188 @@
+import { BundleError } from '../errors.js';
+import { parseManifest } from '../schema/parse.js';
+import type { Manifest } from '../schema/manifest.js';
+import { cachedFetch, type CacheOptions } from './cache.js';
+
+/**
+ * Loading a bundle (manifest.json + model.onnx) from a URL, a file path (Node) or memory, with
+ * progress, an optional SRI hash for the manifest, and the model's sha256 checked before any
+ * session exists.
+ */
+
+/** A bundle already in memory. */
+export interface BundleData {
+  manifest: unknown;
+  model: Uint8Array | ArrayBuffer;
+}
+
+/** Where a bundle comes from: the manifest's URL or file path, or the bundle itself. */
+export type BundleSource = string | URL | BundleData;
+
+export interface LoadProgress {
+  stage: 'manifest' | 'model' | 'verify' | 'session' | 'ready';
+  /** Bytes received so far for this stage's file (0 for stages without a download). */
+  loaded: number;
+  /** Expected bytes, when known. */
+  total?: number | undefined;
+  url?: string | undefined;
+}
+
+export interface LoadOptions extends CacheOptions {
+  onProgress?: ((progress: LoadProgress) => void) | undefined;
+  /** SRI-style hash of manifest.json, e.g. `sha256-<base64>`. */
+  integrity?: string | undefined;
+}
+
+export interface LoadedBundle {
+  manifest: Manifest;
+  model: Uint8Array;
+  /** Manifest location, when loaded from one. */
+  url?: string | undefined;
+}
+
+const hasScheme = /^[a-z][a-z0-9+.-]*:/i;
+
+/** Relative strings are resolved here, on the caller's side, because a worker has another base URL. */
+export function resolveSource(source: BundleSource): BundleSource {
+  if (source instanceof URL) return source.href;
+  if (typeof source !== 'string' || hasScheme.test(source)) return source;
+  const base = typeof document !== 'undefined' ? document.baseURI : (globalThis as { location?: Location }).location?.href;
+  return base ? new URL(source, base).href : source;
+}
+
+export async function loadBundle(source: BundleSource, options: LoadOptions = {}): Promise<LoadedBundle> {
+  const progress = options.onProgress ?? (() => {});
+  if (typeof source === 'object' && !(source instanceof URL)) {
+    const manifest = parseManifest(source.manifest, 'the given bundle');
+    const model = source.model instanceof Uint8Array ? source.model : new Uint8Array(source.model);
+    await verifyModel(model, manifest, 'the given bundle', progress);
+    return { manifest, model };
+  }
+  const url = source instanceof URL ? source.href : source;
+  const manifestBytes = await readBytes(url, options, (loaded, total) => progress({ stage: 'manifest', loaded, total, url }), false);
+  if (options.integrity) await checkIntegrity(manifestBytes, options.integrity, url);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(manifestBytes));
+  } catch (cause) {
+    throw new BundleError('ERR_BUNDLE_INVALID', `Manifest at ${url} is not valid JSON: ${(cause as Error).message}`, { url });
+  }
+  const manifest = parseManifest(json, url);
+  const modelUrl = siblingOf(url, manifest.model.file);
+  const model = await readBytes(
+    modelUrl,
+    { ...options, cacheKey: manifest.model.sha256 },
+    (loaded, total) => progress({ stage: 'model', loaded, total: total ?? manifest.model.bytes, url: modelUrl }),
+    true,
+  );
+  await verifyModel(model, manifest, modelUrl, progress);
+  return { manifest, model, url };
+}
+
+function siblingOf(manifestUrl: string, file: string): string {
+  if (hasScheme.test(manifestUrl)) return new URL(file, manifestUrl).href;
+  const slash = manifestUrl.lastIndexOf('/');
+  return slash < 0 ? file : `${manifestUrl.slice(0, slash + 1)}${file}`;
+}
+
+async function readBytes(
+  location: string,
+  options: LoadOptions & { cacheKey?: string },
+  onBytes: (loaded: number, total: number | undefined) => void,
+  cacheable: boolean,
+): Promise<Uint8Array> {
+  if (!hasScheme.test(location) || location.startsWith('file:')) return readFileInNode(location, onBytes);
+  let response: Response;
+  try {
+    response = await cachedFetch(location, { ...options, cacheable });
+  } catch (cause) {
+    throw new BundleError('ERR_BUNDLE_FETCH', `Could not load ${location}: ${(cause as Error).message}`, { url: location });
+  }
+  if (!response.ok) {
+    throw new BundleError('ERR_BUNDLE_FETCH', `Could not load ${location}: HTTP ${response.status} ${response.statusText}`.trim(), {
+      url: location,
+      status: response.status,
+    });
+  }
+  const length = Number(response.headers.get('content-length'));
+  const total = Number.isFinite(length) && length > 0 ? length : undefined;
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = response.body.getReader();
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      chunks.push(next.value);
+      loaded += next.value.byteLength;
+      onBytes(loaded, total);
+    }
+  } catch (cause) {
+    throw new BundleError('ERR_BUNDLE_FETCH', `Download of ${location} failed after ${loaded} bytes: ${(cause as Error).message}`, { url: location });
+  }
+  const bytes = new Uint8Array(loaded);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
+async function readFileInNode(location: string, onBytes: (loaded: number, total: number | undefined) => void): Promise<Uint8Array> {
+  const fsSpecifier = 'node:fs/promises';
+  const urlSpecifier = 'node:url';
+  try {
+    const { readFile } = (await import(/* @vite-ignore */ fsSpecifier)) as typeof import('node:fs/promises');
+    const { fileURLToPath } = (await import(/* @vite-ignore */ urlSpecifier)) as typeof import('node:url');
+    const bytes = new Uint8Array(await readFile(location.startsWith('file:') ? fileURLToPath(location) : location));
+    onBytes(bytes.byteLength, bytes.byteLength);
+    return bytes;
+  } catch (cause) {
+    throw new BundleError('ERR_BUNDLE_FETCH', `Could not read ${location}: ${(cause as Error).message}`, { url: location });
+  }
+}
+
+async function sha256(bytes: Uint8Array, algorithm = 'SHA-256'): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest(algorithm, bytes as Uint8Array<ArrayBuffer>));
+}
+
+async function verifyModel(model: Uint8Array, manifest: Manifest, where: string, progress: (p: LoadProgress) => void): Promise<void> {
+  progress({ stage: 'verify', loaded: model.byteLength, total: manifest.model.bytes, url: where });
+  if (model.byteLength !== manifest.model.bytes) {
+    throw new BundleError(
+      'ERR_BUNDLE_INTEGRITY',
+      `Model from ${where} has ${model.byteLength} bytes, the manifest says ${manifest.model.bytes} (truncated or wrong file)`,
+      { url: where, bytes: model.byteLength, expected: manifest.model.bytes },
+    );
+  }
+  const actual = toHex(await sha256(model));
+  if (actual !== manifest.model.sha256) {
+    throw new BundleError('ERR_BUNDLE_INTEGRITY', `Model from ${where} has sha256 ${actual}, the manifest pins ${manifest.model.sha256}`, {
+      url: where,
+      sha256: actual,
+      expected: manifest.model.sha256,
+    });
+  }
+}
+
+async function checkIntegrity(bytes: Uint8Array, integrity: string, url: string): Promise<void> {
+  const match = /^(sha256|sha384|sha512)-([A-Za-z0-9+/]+={0,2})$/.exec(integrity.trim());
+  if (!match) throw new BundleError('ERR_BUNDLE_INTEGRITY', `Unsupported integrity value "${integrity}" (expected sha256-, sha384- or sha512-<base64>)`, { url });
+  const algorithm = `SHA-${match[1]!.slice(3)}`;
+  const actual = toBase64(await sha256(bytes, algorithm));
+  if (actual !== match[2]) {
+    throw new BundleError('ERR_BUNDLE_INTEGRITY', `Manifest at ${url} does not match its integrity hash ${integrity}`, { url, integrity, actual: `${match[1]}-${actual}` });
+  }
+}
+
+function toHex(bytes: Uint8Array): string {
+  let hex = '';
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}

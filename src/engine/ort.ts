@@ -1,0 +1,103 @@
+import * as ort from 'onnxruntime-web/wasm';
+import { BundleError, EngineError } from '../errors.js';
+
+/**
+ * The only module that touches onnxruntime-web. The `/wasm` entry is deliberate: the default
+ * entry loads the 28 MB JSEP wasm, and the WebGPU/JSPI builds have no TreeEnsemble op.
+ */
+
+export interface SessionSpec {
+  inputName: string;
+  outputName: string;
+  width: number;
+}
+
+/** Where onnxruntime-web finds its wasm; normally left unset so the app's bundler places it. */
+export interface WasmOptions {
+  /** URL of `ort-wasm-simd-threaded.wasm`, for apps that host it themselves. */
+  wasmUrl?: string;
+}
+
+let configured: Promise<void> | undefined;
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
+}
+
+/** Node's fetch cannot read file: URLs, so there the wasm is read from the installed package. */
+async function readWasmInNode(): Promise<Uint8Array> {
+  const moduleSpecifier = 'node:module';
+  const fsSpecifier = 'node:fs/promises';
+  const { createRequire } = (await import(/* @vite-ignore */ moduleSpecifier)) as typeof import('node:module');
+  const { readFile } = (await import(/* @vite-ignore */ fsSpecifier)) as typeof import('node:fs/promises');
+  const path = createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm');
+  return new Uint8Array(await readFile(path));
+}
+
+function configure(options: WasmOptions): Promise<void> {
+  configured ??= (async () => {
+    // One thread: threads need a cross-origin-isolated page and gave no gain for tree models on 2 cores.
+    ort.env.wasm.numThreads = 1;
+    if (options.wasmUrl) ort.env.wasm.wasmPaths = { wasm: options.wasmUrl };
+    else if (isNode()) ort.env.wasm.wasmBinary = await readWasmInNode();
+  })();
+  return configured;
+}
+
+export interface Session {
+  /** Runs `rows` rows of `matrix` (row-major float32) and returns the first output column. */
+  run(matrix: Float32Array, rows: number): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+export async function createSession(model: Uint8Array, spec: SessionSpec, options: WasmOptions = {}): Promise<Session> {
+  await configure(options);
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  } catch (cause) {
+    throw new EngineError(`onnxruntime could not create a session: ${message(cause)}`);
+  }
+  const mismatch = checkSignature(session, spec);
+  if (mismatch) {
+    await session.release();
+    throw new BundleError('ERR_BUNDLE_MISMATCH', `Model and manifest disagree: ${mismatch}`);
+  }
+  return {
+    async run(matrix, rows) {
+      const input = new ort.Tensor('float32', matrix, [rows, spec.width]);
+      let results: ort.InferenceSession.OnnxValueMapType | undefined;
+      try {
+        results = await session.run({ [spec.inputName]: input });
+        const output = results[spec.outputName] as ort.Tensor;
+        // ORT copies outputs out of the wasm heap, so the data stays valid after dispose().
+        return output.data as Float32Array;
+      } catch (cause) {
+        throw new EngineError(`onnxruntime failed to run the model: ${message(cause)}`, { rows });
+      } finally {
+        input.dispose();
+        for (const value of Object.values(results ?? {})) (value as ort.Tensor).dispose();
+      }
+    },
+    release: () => session.release(),
+  };
+}
+
+function checkSignature(session: ort.InferenceSession, spec: SessionSpec): string | undefined {
+  if (!session.inputNames.includes(spec.inputName)) {
+    return `manifest input "${spec.inputName}" is not a model input (model has ${session.inputNames.join(', ')})`;
+  }
+  if (!session.outputNames.includes(spec.outputName)) {
+    return `manifest output "${spec.outputName}" is not a model output (model has ${session.outputNames.join(', ')})`;
+  }
+  const meta = session.inputMetadata.find((m) => m.name === spec.inputName);
+  const width = meta && meta.isTensor ? meta.shape[1] : undefined;
+  if (typeof width === 'number' && width !== spec.width) {
+    return `the model takes ${width} input columns, the feature pipeline produces ${spec.width}`;
+  }
+  return undefined;
+}
+
+function message(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

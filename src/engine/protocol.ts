@@ -1,0 +1,49 @@
+import { transferHandlers, type TransferHandler } from 'comlink';
+import { reviveError, serializeError, type SerializedError } from '../errors.js';
+import type { BatchColumns } from '../outputs/postprocess.js';
+import type { Manifest } from '../schema/manifest.js';
+import type { BundleSource, LoadProgress } from './bundle.js';
+import type { RunOptions } from './core.js';
+
+/**
+ * The wire protocol between the main thread and the worker, in one place. Records go in by
+ * structured clone; answers come back as transferred typed-array columns.
+ */
+
+/** Load options that can cross postMessage (no functions). */
+export interface WorkerLoadOptions {
+  integrity?: string | undefined;
+  cache?: boolean | undefined;
+  cacheName?: string | undefined;
+  wasmUrl?: string | undefined;
+}
+
+export interface WorkerApi {
+  load(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Manifest>;
+  run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns>;
+  dispose(): Promise<void>;
+}
+
+/** Buffers of a result to transfer instead of copy. */
+export function transferablesOf(columns: BatchColumns): ArrayBuffer[] {
+  const buffers = [columns.values.buffer, columns.bands?.buffer, columns.rejected?.buffer];
+  return buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}
+
+/**
+ * comlink's default error transfer keeps only name, message and stack; this keeps the
+ * featurecast class, `code` and details, on both sides. Idempotent.
+ */
+export function installErrorTransfer(): void {
+  const base = transferHandlers.get('throw') as TransferHandler<{ value: unknown }, unknown> | undefined;
+  if (!base || (base as { featurecast?: true }).featurecast) return;
+  const handler: TransferHandler<{ value: unknown }, SerializedError> & { featurecast: true } = {
+    featurecast: true,
+    canHandle: base.canHandle,
+    serialize: ({ value }) => [serializeError(value), []],
+    deserialize: (serialized) => {
+      throw reviveError(serialized);
+    },
+  };
+  transferHandlers.set('throw', handler as TransferHandler<unknown, unknown>);
+}

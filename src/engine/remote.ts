@@ -1,0 +1,143 @@
+import { releaseProxy, proxy, wrap, type Remote } from 'comlink';
+import { ValidationError, WorkerCrashedError } from '../errors.js';
+import type { BatchColumns } from '../outputs/postprocess.js';
+import type { Manifest } from '../schema/manifest.js';
+import type { BundleSource, LoadProgress } from './bundle.js';
+import type { RunOptions } from './core.js';
+import { installErrorTransfer, type WorkerApi, type WorkerLoadOptions } from './protocol.js';
+
+/**
+ * Main-thread side of the worker engine: spawns the module worker, splits big batches so no
+ * single postMessage clone blocks the main thread for long, and turns a dead worker into
+ * `WorkerCrashedError` for the calls in flight and a fresh worker for the next call.
+ */
+
+/** Records per postMessage: cloning ~8k small records costs a few ms on the main thread. */
+const RECORDS_PER_MESSAGE = 8192;
+
+export interface Backend {
+  readonly manifest: Manifest;
+  run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns>;
+  dispose(): Promise<void>;
+}
+
+interface Live {
+  worker: Worker;
+  api: Remote<WorkerApi>;
+  crashed: Promise<never>;
+}
+
+export class WorkerBackend implements Backend {
+  readonly manifest: Manifest;
+  private live: Live | undefined;
+  private restarting: Promise<Live> | undefined;
+
+  private constructor(
+    manifest: Manifest,
+    live: Live,
+    private readonly source: BundleSource,
+    private readonly options: WorkerLoadOptions,
+  ) {
+    this.manifest = manifest;
+    this.live = live;
+  }
+
+  static async start(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<WorkerBackend> {
+    installErrorTransfer();
+    const live = spawn();
+    try {
+      const manifest = await Promise.race([live.api.load(source, options, onProgress && proxy(onProgress)), live.crashed]);
+      return new WorkerBackend(manifest, live, source, options);
+    } catch (error) {
+      stop(live);
+      throw error;
+    }
+  }
+
+  async run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
+    const live = await this.ensureLive();
+    if (records.length <= RECORDS_PER_MESSAGE) return this.call(live, records, options);
+    const parts: BatchColumns[] = [];
+    // One message at a time, awaited: each clone then runs in its own main-thread task.
+    for (let start = 0; start < records.length; start += RECORDS_PER_MESSAGE) {
+      const slice = records.slice(start, start + RECORDS_PER_MESSAGE);
+      parts.push(await this.call(live, slice, { ...options, invalid: 'report' }));
+    }
+    const merged = mergeColumns(parts, RECORDS_PER_MESSAGE);
+    if (merged.issues.length && options.invalid !== 'report') throw new ValidationError(merged.issues);
+    return merged;
+  }
+
+  async dispose(): Promise<void> {
+    const live = this.live;
+    this.live = undefined;
+    if (!live) return;
+    try {
+      await Promise.race([live.api.dispose(), live.crashed, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    } catch {
+      // A worker that is already dead has nothing left to release.
+    }
+    stop(live);
+  }
+
+  private call(live: Live, records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
+    return Promise.race([live.api.run(records, options), live.crashed]).catch((error: unknown) => {
+      if (error instanceof WorkerCrashedError && this.live === live) this.live = undefined;
+      throw error;
+    });
+  }
+
+  private async ensureLive(): Promise<Live> {
+    if (this.live) return this.live;
+    this.restarting ??= (async () => {
+      const live = spawn();
+      try {
+        await Promise.race([live.api.load(this.source, this.options), live.crashed]);
+        this.live = live;
+        return live;
+      } catch (error) {
+        stop(live);
+        throw error;
+      } finally {
+        this.restarting = undefined;
+      }
+    })();
+    return this.restarting;
+  }
+}
+
+function spawn(): Live {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
+  const crashed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      reject(new WorkerCrashedError(`The prediction worker crashed: ${event.message || 'unknown error'}`));
+    });
+    worker.addEventListener('messageerror', () => reject(new WorkerCrashedError('The prediction worker sent a message that could not be read')));
+  });
+  crashed.catch(() => {});
+  return { worker, api: wrap<WorkerApi>(worker), crashed };
+}
+
+function stop(live: Live): void {
+  live.api[releaseProxy]();
+  live.worker.terminate();
+}
+
+function mergeColumns(parts: readonly BatchColumns[], step: number): BatchColumns {
+  const n = parts.reduce((sum, p) => sum + p.values.length, 0);
+  const values = new Float64Array(n);
+  const bands = parts[0]?.bands ? new Uint8Array(n) : null;
+  const anyRejected = parts.some((p) => p.rejected);
+  const rejected = anyRejected ? new Uint8Array(n) : null;
+  const merged: BatchColumns = { values, bands, rejected, warnings: [], issues: [] };
+  parts.forEach((part, k) => {
+    const offset = k * step;
+    values.set(part.values, offset);
+    if (bands && part.bands) bands.set(part.bands, offset);
+    if (rejected && part.rejected) rejected.set(part.rejected, offset);
+    for (const w of part.warnings) merged.warnings.push({ ...w, index: w.index + offset });
+    for (const i of part.issues) merged.issues.push({ ...i, index: i.index + offset });
+  });
+  return merged;
+}

@@ -1,0 +1,148 @@
+/**
+ * Every error featurecast throws is a `FeaturecastError` with a stable `code`, so apps can
+ * branch on `err.code` instead of parsing messages. The classes survive the worker boundary
+ * (see engine/protocol.ts), which is why they carry only plain, cloneable `details`.
+ */
+
+/** Stable error codes. Never renamed; new ones may be added. */
+export type ErrorCode =
+  | 'ERR_VALIDATION'
+  | 'ERR_BUNDLE_FETCH'
+  | 'ERR_BUNDLE_INTEGRITY'
+  | 'ERR_BUNDLE_INVALID'
+  | 'ERR_BUNDLE_VERSION'
+  | 'ERR_BUNDLE_MISMATCH'
+  | 'ERR_ENGINE'
+  | 'ERR_WORKER_CRASHED'
+  | 'ERR_TIMEOUT'
+  | 'ERR_ABORTED'
+  | 'ERR_DISPOSED';
+
+/** One problem with one input record. `index` is the record's position in the batch (0 for `predict`). */
+export interface ValidationIssue {
+  index: number;
+  /** The input field at fault, `''` when the record itself is not an object. */
+  path: string;
+  message: string;
+  received: unknown;
+}
+
+/** Base class of all featurecast errors. */
+export class FeaturecastError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Records failed validation. `issues` lists every bad field of every bad record. */
+export class ValidationError extends FeaturecastError {
+  readonly issues: ValidationIssue[];
+  constructor(issues: ValidationIssue[]) {
+    const first = issues[0];
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
+    const where = first ? `record ${first.index}${first.path ? `, field "${first.path}"` : ''}: ${first.message}` : 'invalid input';
+    super('ERR_VALIDATION', `Invalid input: ${where}${more}`, { issues });
+    this.issues = issues;
+  }
+}
+
+/** The bundle could not be loaded: fetch failed, hash mismatch, invalid manifest, unsupported version, or model/manifest disagreement. */
+export class BundleError extends FeaturecastError {
+  constructor(
+    code: Extract<ErrorCode, `ERR_BUNDLE_${string}`>,
+    message: string,
+    details: { url?: string; status?: number; [key: string]: unknown } = {},
+  ) {
+    super(code, message, details);
+  }
+}
+
+/** onnxruntime failed to create a session or to run the model. */
+export class EngineError extends FeaturecastError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ERR_ENGINE', message, details);
+  }
+}
+
+/** The Web Worker died; pending calls reject with this and the next call starts a new worker. */
+export class WorkerCrashedError extends FeaturecastError {
+  constructor(message = 'The prediction worker crashed', details: Record<string, unknown> = {}) {
+    super('ERR_WORKER_CRASHED', message, details);
+  }
+}
+
+/** A call took longer than its `timeoutMs`. */
+export class TimeoutError extends FeaturecastError {
+  constructor(ms: number) {
+    super('ERR_TIMEOUT', `Prediction timed out after ${ms} ms`, { timeoutMs: ms });
+  }
+}
+
+/** A call's `AbortSignal` fired. */
+export class AbortedError extends FeaturecastError {
+  constructor(reason?: unknown) {
+    super('ERR_ABORTED', 'Prediction was aborted', reason === undefined ? {} : { reason: String(reason) });
+  }
+}
+
+/** The predictor was disposed before or during the call. */
+export class DisposedError extends FeaturecastError {
+  constructor() {
+    super('ERR_DISPOSED', 'The predictor has been disposed');
+  }
+}
+
+/** Plain-data form of an error, safe for postMessage and JSON. */
+export interface SerializedError {
+  name: string;
+  code: ErrorCode | undefined;
+  message: string;
+  details: Record<string, unknown>;
+  stack?: string | undefined;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof FeaturecastError) {
+    return { name: error.name, code: error.code, message: error.message, details: error.details, stack: error.stack };
+  }
+  if (error instanceof Error) return { name: error.name, code: undefined, message: error.message, details: {}, stack: error.stack };
+  return { name: 'Error', code: undefined, message: String(error), details: {} };
+}
+
+/** Rebuilds the original class from its serialized form, so `instanceof` and `code` work on the main thread. */
+export function reviveError(s: SerializedError): Error {
+  let error: Error;
+  switch (s.name) {
+    case 'ValidationError':
+      error = new ValidationError((s.details.issues as ValidationIssue[]) ?? []);
+      break;
+    case 'BundleError':
+      error = new BundleError(s.code as Extract<ErrorCode, `ERR_BUNDLE_${string}`>, s.message, s.details);
+      break;
+    case 'EngineError':
+      error = new EngineError(s.message, s.details);
+      break;
+    case 'WorkerCrashedError':
+      error = new WorkerCrashedError(s.message, s.details);
+      break;
+    case 'TimeoutError':
+      error = new TimeoutError(Number(s.details.timeoutMs));
+      break;
+    case 'AbortedError':
+      error = new AbortedError(s.details.reason);
+      break;
+    case 'DisposedError':
+      error = new DisposedError();
+      break;
+    default:
+      error = new Error(s.message);
+      error.name = s.name;
+  }
+  if (s.stack) error.stack = s.stack;
+  return error;
+}

@@ -1,0 +1,20 @@
+// The public API, and nothing else: everything not listed here is internal.
+export { createPredictor } from './predictor.js';
+export type { Predictor, PredictorOptions, CallOptions, BatchOptions } from './predictor.js';
+export type { BundleSource, BundleData, LoadProgress } from './engine/bundle.js';
+export type { Prediction, RejectedRecord } from './outputs/postprocess.js';
+export type { Warning } from './schema/record.js';
+export type { BundleInfo } from './schema/info.js';
+export type { Manifest, InputField, FeatureStep, Postprocess, OutOfRangePolicy } from './schema/manifest.js';
+export { manifestSchema, FORMAT_VERSION } from './schema/manifest.js';
+export {
+  FeaturecastError,
+  ValidationError,
+  BundleError,
+  EngineError,
+  WorkerCrashedError,
+  TimeoutError,
+  AbortedError,
+  DisposedError,
+} from './errors.js';
+export type { ErrorCode, ValidationIssue } from './errors.js';

@@ -1,0 +1,134 @@
+import { AbortedError, DisposedError, TimeoutError, ValidationError } from './errors.js';
+import { resolveSource, type BundleSource, type LoadProgress } from './engine/bundle.js';
+import type { RunOptions } from './engine/core.js';
+import { WorkerBackend, type Backend } from './engine/remote.js';
+import { toPredictions, type Prediction, type RejectedRecord } from './outputs/postprocess.js';
+import { describeBundle, type BundleInfo } from './schema/info.js';
+
+export interface PredictorOptions {
+  /** Run the model in a module Web Worker. Default: true where `Worker` exists in a browser; Node always runs inline. */
+  worker?: boolean;
+  /** Load progress: stage and bytes of manifest/model. */
+  onProgress?: (progress: LoadProgress) => void;
+  /** SRI-style hash of manifest.json (`sha256-<base64>`); load fails if it differs. */
+  integrity?: string;
+  /** Use the Cache API for manifest and model. Default true. */
+  cache?: boolean;
+  /** Cache API cache name. Default `featurecast-v1`. */
+  cacheName?: string;
+  /** URL of onnxruntime-web's `ort-wasm-simd-threaded.wasm`, when the app hosts it itself. */
+  wasmUrl?: string;
+  /** Default per-call timeout in milliseconds (none by default). */
+  timeoutMs?: number;
+}
+
+export interface CallOptions {
+  /** Reject with TimeoutError after this many milliseconds. */
+  timeoutMs?: number;
+  /** Reject with AbortedError when this signal fires. */
+  signal?: AbortSignal;
+  /** Refuse fields the schema does not declare. Default false (extra fields are ignored). */
+  strict?: boolean;
+}
+
+export interface BatchOptions extends CallOptions {
+  /** `reject` (default): one invalid record rejects the batch with every issue listed. `report`: predict the valid records, return `{ error }` in the place of each invalid one. */
+  invalid?: 'reject' | 'report';
+}
+
+/** A loaded model bundle, ready to predict. */
+export interface Predictor {
+  /** Name, version, inputs with units and ranges, output, metrics. */
+  readonly info: BundleInfo;
+  /** Where the model runs. */
+  readonly runtime: 'worker' | 'inline';
+  predict(record: unknown, options?: CallOptions): Promise<Prediction>;
+  predictBatch(records: readonly unknown[], options?: BatchOptions & { invalid?: 'reject' }): Promise<Prediction[]>;
+  predictBatch(records: readonly unknown[], options: BatchOptions & { invalid: 'report' }): Promise<Array<Prediction | RejectedRecord>>;
+  /** Releases the model and the worker. Idempotent; later calls reject with DisposedError. */
+  dispose(): Promise<void>;
+}
+
+function wantsWorker(option: boolean | undefined): boolean {
+  const available = typeof Worker !== 'undefined' && typeof window !== 'undefined';
+  return option !== false && available;
+}
+
+/** Loads a bundle (manifest URL or path, or `{ manifest, model }`) and returns a Predictor. */
+export async function createPredictor(source: BundleSource, options: PredictorOptions = {}): Promise<Predictor> {
+  const resolved = resolveSource(source);
+  const load = { integrity: options.integrity, cache: options.cache, cacheName: options.cacheName, wasmUrl: options.wasmUrl };
+  const useWorker = wantsWorker(options.worker);
+  // The inline engine is imported on demand so a worker-based page does not ship onnxruntime twice.
+  const backend: Backend = useWorker
+    ? await WorkerBackend.start(resolved, load, options.onProgress)
+    : await (await import('./engine/core.js')).ModelEngine.load(resolved, { ...load, onProgress: options.onProgress });
+  return new LoadedPredictor(backend, useWorker ? 'worker' : 'inline', options.timeoutMs);
+}
+
+class LoadedPredictor implements Predictor {
+  readonly info: BundleInfo;
+  private backend: Backend | undefined;
+  private readonly pending = new Set<(error: Error) => void>();
+
+  constructor(
+    backend: Backend,
+    readonly runtime: 'worker' | 'inline',
+    private readonly defaultTimeoutMs: number | undefined,
+  ) {
+    this.backend = backend;
+    this.info = describeBundle(backend.manifest);
+  }
+
+  async predict(record: unknown, options: CallOptions = {}): Promise<Prediction> {
+    const [result] = await this.call([record], options, 'reject');
+    return result as Prediction;
+  }
+
+  predictBatch(records: readonly unknown[], options?: BatchOptions & { invalid?: 'reject' }): Promise<Prediction[]>;
+  predictBatch(records: readonly unknown[], options: BatchOptions & { invalid: 'report' }): Promise<Array<Prediction | RejectedRecord>>;
+  async predictBatch(records: readonly unknown[], options: BatchOptions = {}): Promise<Array<Prediction | RejectedRecord>> {
+    if (!Array.isArray(records)) {
+      throw new ValidationError([{ index: -1, path: '', message: 'predictBatch expects an array of records', received: typeof records }]);
+    }
+    if (records.length === 0) {
+      if (!this.backend) throw new DisposedError();
+      return [];
+    }
+    return this.call(records, options, options.invalid ?? 'reject');
+  }
+
+  async dispose(): Promise<void> {
+    const backend = this.backend;
+    if (!backend) return;
+    this.backend = undefined;
+    for (const cancel of this.pending) cancel(new DisposedError());
+    this.pending.clear();
+    await backend.dispose();
+  }
+
+  private call(records: readonly unknown[], options: CallOptions, invalid: RunOptions['invalid']): Promise<Array<Prediction | RejectedRecord>> {
+    const backend = this.backend;
+    if (!backend) return Promise.reject(new DisposedError());
+    if (options.signal?.aborted) return Promise.reject(new AbortedError(options.signal.reason));
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = () => settle(new AbortedError(options.signal?.reason));
+      const settle = (error: Error | undefined, value?: Array<Prediction | RejectedRecord>) => {
+        if (!this.pending.delete(settle)) return;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(value!);
+      };
+      this.pending.add(settle);
+      if (timeoutMs !== undefined) timer = setTimeout(() => settle(new TimeoutError(timeoutMs)), timeoutMs);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      backend.run(records, { invalid, strict: options.strict }).then(
+        (columns) => settle(undefined, toPredictions(columns, backend.manifest.output)),
+        (error: Error) => settle(error),
+      );
+    });
+  }
+}

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+
+/**
+ * The bundle manifest, format version 1. Strict everywhere: a typo in a hand-edited manifest
+ * must fail loudly at load time, not silently change what the model sees.
+ */
+
+export const FORMAT_VERSION = 1;
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
+
+/** What happens to a value outside the range seen in training. Every case is flagged in the prediction's `warnings`. */
+export const outOfRangePolicy = z.enum(['clip', 'extrapolate', 'reject']);
+
+const fieldBase = {
+  name: z.string().min(1),
+  description: z.string().optional(),
+  required: z.boolean(),
+};
+
+const numberField = z.strictObject({
+  ...fieldBase,
+  type: z.enum(['number', 'integer']),
+  unit: z.string().optional(),
+  default: z.number().optional(),
+  range: z.strictObject({ min: z.number(), max: z.number() }),
+  outOfRange: outOfRangePolicy,
+});
+
+const dateField = z.strictObject({
+  ...fieldBase,
+  type: z.literal('date'),
+  default: isoDate.optional(),
+  range: z.strictObject({ min: isoDate, max: isoDate }),
+  outOfRange: outOfRangePolicy,
+});
+
+const categoryField = z.strictObject({
+  ...fieldBase,
+  type: z.literal('category'),
+  values: z.array(z.string()).min(1),
+  /** Other spellings accepted for a value, e.g. the UCI codes `"1"` → `"clear"`. Numbers are matched by their string form. */
+  aliases: z.record(z.string(), z.string()).optional(),
+  default: z.string().optional(),
+  /** `reject` refuses an unknown value; `default` replaces it with `default` and flags it. */
+  unknown: z.enum(['reject', 'default']),
+});
+
+const booleanField = z.strictObject({
+  ...fieldBase,
+  type: z.literal('boolean'),
+  default: z.boolean().optional(),
+});
+
+export const inputField = z.discriminatedUnion('type', [numberField, dateField, categoryField, booleanField]);
+
+export const calendarPart = z.enum(['dayOfYear', 'month', 'weekday', 'season', 'yearOffset', 'dayOfMonth']);
+
+/** Feature steps, in the order they write model columns. Add a step: here, in features/steps.ts, and a test. */
+export const featureStep = z.discriminatedUnion('step', [
+  z.strictObject({
+    step: z.literal('calendar'),
+    input: z.string(),
+    parts: z.array(calendarPart).min(1),
+    /** Year that `yearOffset` counts from. */
+    originYear: z.number().int(),
+  }),
+  z.strictObject({
+    step: z.literal('holiday'),
+    input: z.string(),
+    calendar: z.literal('us-dc'),
+    /** Optional boolean input that overrides the calendar for a record. */
+    override: z.string().optional(),
+  }),
+  z.strictObject({
+    step: z.literal('workingDay'),
+    input: z.string(),
+    calendar: z.literal('us-dc'),
+    override: z.string().optional(),
+  }),
+  z.strictObject({
+    step: z.literal('scale'),
+    input: z.string(),
+    /** column = (value - center) / scale, fitted at training time. */
+    center: z.number(),
+    scale: z.number().refine((v) => v !== 0, 'scale must not be 0'),
+  }),
+  z.strictObject({
+    step: z.literal('categoryCode'),
+    input: z.string(),
+    /** Fitted vocabulary: value → code. */
+    codes: z.record(z.string(), z.number()),
+  }),
+]);
+
+/** Raw model output → published outputs. */
+export const postprocess = z.strictObject({
+  /** Name of the published number, e.g. `rentals`. */
+  name: z.string().min(1),
+  unit: z.string().optional(),
+  /** Inverse of the training target transform. */
+  inverse: z.enum(['identity', 'exp']),
+  /** Multiplicative demand level per calendar year of a date input; years outside use the nearest year. */
+  level: z
+    .strictObject({
+      input: z.string(),
+      byYear: z.record(z.string().regex(/^\d{4}$/), z.number().positive()),
+    })
+    .optional(),
+  clampMin: z.number().optional(),
+  /** Ordered bands: `labels[i]` applies below `thresholds[i]`, the last label above all thresholds. */
+  bands: z
+    .strictObject({
+      name: z.string().min(1),
+      thresholds: z.array(z.number()),
+      labels: z.array(z.string()),
+      description: z.string().optional(),
+    })
+    .refine((b) => b.labels.length === b.thresholds.length + 1, 'bands need one more label than thresholds')
+    .refine((b) => b.thresholds.every((t, i) => i === 0 || t > b.thresholds[i - 1]!), 'thresholds must increase')
+    .optional(),
+});
+
+const metricSet = z.strictObject({
+  mae: z.number(),
+  rmse: z.number(),
+  r2: z.number(),
+  bias: z.number(),
+  rows: z.number().int(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+});
+
+export const manifestSchema = z.strictObject({
+  formatVersion: z.literal(FORMAT_VERSION),
+  name: z.string().min(1),
+  version: z.string().min(1),
+  createdAt: z.string(),
+  description: z.string().optional(),
+  training: z.strictObject({
+    dataset: z.string(),
+    citation: z.string().optional(),
+    rows: z.number().int().nonnegative(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    split: z.string(),
+    seed: z.number().int().optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+  }),
+  inputs: z.array(inputField).min(1),
+  features: z.array(featureStep).min(1),
+  model: z.strictObject({
+    file: z.string().min(1),
+    sha256: sha256Hex,
+    bytes: z.number().int().positive(),
+    inputName: z.string(),
+    outputName: z.string(),
+    /** Model input columns in order; must equal what the feature steps produce. */
+    columns: z.array(z.string()).min(1),
+  }),
+  output: postprocess,
+  metrics: z.record(z.string(), metricSet).optional(),
+  /** Reference statistics of the training inputs (drift monitoring). */
+  reference: z.record(z.string(), z.unknown()).optional(),
+  /** Extra files shipped beside the manifest (e.g. typical weather for the demo). */
+  extras: z.record(z.string(), z.string()).optional(),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type InputField = z.infer<typeof inputField>;
+export type FeatureStep = z.infer<typeof featureStep>;
+export type Postprocess = z.infer<typeof postprocess>;
+export type OutOfRangePolicy = z.infer<typeof outOfRangePolicy>;

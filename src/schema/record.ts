@@ -1,0 +1,197 @@
+import type { ValidationIssue } from '../errors.js';
+import { epochDay, fromEpochDay, parseIsoDate, type CivilDate } from '../features/calendar.js';
+import type { InputField } from './manifest.js';
+
+/**
+ * Validation of raw records against the manifest's input schema. This runs per record on the
+ * hot path, so it is compiled once into plain closures instead of running zod per record.
+ */
+
+/** Something that was accepted but changed or is outside what the model saw in training. */
+export interface Warning {
+  /** Position of the record in its batch. */
+  index: number;
+  field: string;
+  kind: 'clipped' | 'extrapolated' | 'unknown-category';
+  received: unknown;
+}
+
+/** A validated field value: number for numbers and booleans (0/1), CivilDate for dates, the canonical string for categories, undefined when an optional field is absent. */
+export type FieldValue = number | string | CivilDate | undefined;
+
+export interface RecordReader {
+  readonly fields: readonly InputField[];
+  /**
+   * Validates `record` into `out` (one slot per field). Pushes every problem into `issues` and
+   * every accepted oddity into `warnings`; returns false when the record was rejected.
+   */
+  read(record: unknown, index: number, out: FieldValue[], issues: ValidationIssue[], warnings: Warning[]): boolean;
+}
+
+type FieldReader = (value: unknown, index: number, issues: ValidationIssue[], warnings: Warning[]) => FieldValue | typeof INVALID;
+const INVALID = Symbol('invalid');
+
+function issue(issues: ValidationIssue[], index: number, path: string, message: string, received: unknown): typeof INVALID {
+  issues.push({ index, path, message, received: printable(received) });
+  return INVALID;
+}
+
+/** Keeps issues cloneable and small: functions, symbols and huge strings are described instead. */
+function printable(value: unknown): unknown {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return value.length > 100 ? `${value.slice(0, 100)}…` : value;
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return `array(${value.length})`;
+  return typeof value === 'object' ? 'object' : typeof value;
+}
+
+/** Applies the field's out-of-range policy to `key` (the value, or a date's epoch day); `received` is what the caller sent. */
+function applyRange<T>(
+  field: Extract<InputField, { outOfRange: unknown }>,
+  key: number,
+  received: unknown,
+  keep: T,
+  clampTo: (k: number) => T,
+  bounds: readonly [number, number],
+  index: number,
+  issues: ValidationIssue[],
+  warnings: Warning[],
+): T | typeof INVALID {
+  const [min, max] = bounds;
+  if (key >= min && key <= max) return keep;
+  switch (field.outOfRange) {
+    case 'reject':
+      return issue(issues, index, field.name, `${String(received)} is outside the training range ${field.range.min}..${field.range.max}`, received);
+    case 'clip':
+      warnings.push({ index, field: field.name, kind: 'clipped', received: printable(received) });
+      return clampTo(key < min ? min : max);
+    case 'extrapolate':
+      warnings.push({ index, field: field.name, kind: 'extrapolated', received: printable(received) });
+      return keep;
+  }
+}
+
+function numberReader(field: Extract<InputField, { type: 'number' | 'integer' }>): FieldReader {
+  const bounds = [field.range.min, field.range.max] as const;
+  return (value, index, issues, warnings) => {
+    if (typeof value !== 'number') return issue(issues, index, field.name, `expected a number, got ${describe(value)}`, value);
+    if (!Number.isFinite(value)) return issue(issues, index, field.name, `expected a finite number, got ${value}`, value);
+    if (field.type === 'integer' && !Number.isInteger(value)) return issue(issues, index, field.name, 'expected an integer', value);
+    return applyRange(field, value, value, value, (k) => k, bounds, index, issues, warnings);
+  };
+}
+
+function dateReader(field: Extract<InputField, { type: 'date' }>): FieldReader {
+  const bounds = [epochDay(parseIsoDate(field.range.min)!), epochDay(parseIsoDate(field.range.max)!)] as const;
+  return (value, index, issues, warnings) => {
+    if (typeof value !== 'string') return issue(issues, index, field.name, `expected a date string YYYY-MM-DD, got ${describe(value)}`, value);
+    const date = parseIsoDate(value);
+    if (!date) return issue(issues, index, field.name, `"${printable(value)}" is not a valid calendar date YYYY-MM-DD`, value);
+    return applyRange<CivilDate>(field, epochDay(date), value, date, fromEpochDay, bounds, index, issues, warnings);
+  };
+}
+
+function categoryReader(field: Extract<InputField, { type: 'category' }>): FieldReader {
+  const known = new Map<string, string>();
+  for (const v of field.values) known.set(v, v);
+  for (const [alias, v] of Object.entries(field.aliases ?? {})) known.set(alias, v);
+  const allowed = field.values.map((v) => `"${v}"`).join(', ');
+  return (value, index, issues, warnings) => {
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      return issue(issues, index, field.name, `expected one of ${allowed}, got ${describe(value)}`, value);
+    }
+    const canonical = known.get(typeof value === 'number' ? String(value) : value);
+    if (canonical !== undefined) return canonical;
+    if (field.unknown === 'default' && field.default !== undefined) {
+      warnings.push({ index, field: field.name, kind: 'unknown-category', received: printable(value) });
+      return field.default;
+    }
+    return issue(issues, index, field.name, `unknown value ${JSON.stringify(printable(value))}; expected one of ${allowed}`, value);
+  };
+}
+
+function booleanReader(field: Extract<InputField, { type: 'boolean' }>): FieldReader {
+  return (value, index, issues) => {
+    if (value === true || value === 1) return 1;
+    if (value === false || value === 0) return 0;
+    return issue(issues, index, field.name, `expected true or false, got ${describe(value)}`, value);
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(printable(value))}`;
+  if (typeof value === 'number') return String(value);
+  return typeof value;
+}
+
+function readerFor(field: InputField): FieldReader {
+  switch (field.type) {
+    case 'number':
+    case 'integer':
+      return numberReader(field);
+    case 'date':
+      return dateReader(field);
+    case 'category':
+      return categoryReader(field);
+    case 'boolean':
+      return booleanReader(field);
+  }
+}
+
+function defaultOf(field: InputField): FieldValue {
+  if (field.default === undefined) return undefined;
+  switch (field.type) {
+    case 'date':
+      return parseIsoDate(field.default) ?? undefined;
+    case 'boolean':
+      return field.default ? 1 : 0;
+    default:
+      return field.default;
+  }
+}
+
+export interface ReaderOptions {
+  /** Reject records that carry fields the schema does not know. Default false: extra fields are ignored. */
+  strict?: boolean;
+}
+
+export function compileReader(fields: readonly InputField[], options: ReaderOptions = {}): RecordReader {
+  const names = fields.map((f) => f.name);
+  const known = new Set(names);
+  const readers = fields.map(readerFor);
+  const defaults = fields.map(defaultOf);
+  const required = fields.map((f) => f.required);
+  const { hasOwn } = Object;
+
+  return {
+    fields,
+    read(record, index, out, issues, warnings) {
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+        issue(issues, index, '', `expected a record object, got ${describe(record)}`, record);
+        return false;
+      }
+      const before = issues.length;
+      const rec = record as Record<string, unknown>;
+      for (let k = 0; k < readers.length; k++) {
+        // hasOwn: a polluted Object.prototype must never supply a field value.
+        const value = hasOwn(rec, names[k]!) ? rec[names[k]!] : undefined;
+        if (value === undefined) {
+          if (required[k]) issue(issues, index, names[k]!, 'required field is missing', value);
+          out[k] = defaults[k];
+          continue;
+        }
+        const result = readers[k]!(value, index, issues, warnings);
+        out[k] = result === INVALID ? undefined : result;
+      }
+      if (options.strict) {
+        for (const key of Object.keys(rec)) {
+          if (!known.has(key)) issue(issues, index, key, 'unknown field (strict mode)', rec[key]);
+        }
+      }
+      return issues.length === before;
+    },
+  };
+}
