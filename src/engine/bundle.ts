@@ -15,8 +15,18 @@ export interface BundleData {
   model: Uint8Array | ArrayBuffer;
 }
 
-/** Where a bundle comes from: the manifest's URL or file path, or the bundle itself. */
-export type BundleSource = string | URL | BundleData;
+/** Separate locations for manifest and model, e.g. when a bundler renamed the files. */
+export interface BundleUrls {
+  manifest: string | URL;
+  model: string | URL;
+}
+
+/** Where a bundle comes from: the manifest's URL or file path (the model sits beside it), both locations, or the bundle itself. */
+export type BundleSource = string | URL | BundleUrls | BundleData;
+
+function isUrls(source: BundleSource): source is BundleUrls {
+  return typeof source === 'object' && !(source instanceof URL) && (typeof source.model === 'string' || source.model instanceof URL);
+}
 
 export interface LoadProgress {
   stage: 'manifest' | 'model' | 'verify' | 'session' | 'ready';
@@ -44,21 +54,27 @@ const hasScheme = /^[a-z][a-z0-9+.-]*:/i;
 
 /** Relative strings are resolved here, on the caller's side, because a worker has another base URL. */
 export function resolveSource(source: BundleSource): BundleSource {
-  if (source instanceof URL) return source.href;
-  if (typeof source !== 'string' || hasScheme.test(source)) return source;
+  if (isUrls(source)) return { manifest: resolveLocation(source.manifest), model: resolveLocation(source.model) };
+  if (typeof source === 'object' && !(source instanceof URL)) return source;
+  return resolveLocation(source);
+}
+
+function resolveLocation(location: string | URL): string {
+  if (location instanceof URL) return location.href;
+  if (hasScheme.test(location)) return location;
   const base = typeof document !== 'undefined' ? document.baseURI : (globalThis as { location?: Location }).location?.href;
-  return base ? new URL(source, base).href : source;
+  return base ? new URL(location, base).href : location;
 }
 
 export async function loadBundle(source: BundleSource, options: LoadOptions = {}): Promise<LoadedBundle> {
   const progress = options.onProgress ?? (() => {});
-  if (typeof source === 'object' && !(source instanceof URL)) {
+  if (typeof source === 'object' && !(source instanceof URL) && !isUrls(source)) {
     const manifest = parseManifest(source.manifest, 'the given bundle');
     const model = source.model instanceof Uint8Array ? source.model : new Uint8Array(source.model);
     await verifyModel(model, manifest, 'the given bundle', progress);
     return { manifest, model };
   }
-  const url = source instanceof URL ? source.href : source;
+  const url = isUrls(source) ? String(source.manifest) : String(source);
   const manifestBytes = await readBytes(url, options, (loaded, total) => progress({ stage: 'manifest', loaded, total, url }), false);
   if (options.integrity) await checkIntegrity(manifestBytes, options.integrity, url);
   let json: unknown;
@@ -68,7 +84,7 @@ export async function loadBundle(source: BundleSource, options: LoadOptions = {}
     throw new BundleError('ERR_BUNDLE_INVALID', `Manifest at ${url} is not valid JSON: ${(cause as Error).message}`, { url });
   }
   const manifest = parseManifest(json, url);
-  const modelUrl = siblingOf(url, manifest.model.file);
+  const modelUrl = isUrls(source) ? String(source.model) : siblingOf(url, manifest.model.file);
   const model = await readBytes(
     modelUrl,
     { ...options, cacheKey: manifest.model.sha256 },
