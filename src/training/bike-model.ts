@@ -4,7 +4,7 @@ import { assembleBundle, trainModel, type Trained } from './assemble.js';
 import { BIKE_FIELDS, BIKE_OUTPUT, BIKE_STEPS, BUSYNESS_LABELS } from './bike.js';
 import { predictEnsemble, type GbdtParams } from './gbdt.js';
 import { levelToManifest, updateLevel } from './level.js';
-import { uciToRecord, WEATHER, type BikeRecord, type UciDay } from './uci.js';
+import { uciToRecord, WEATHER, type BikeRecord, type UciDay } from '../schema/uci.js';
 
 /** Fitting the bike-daily model on a set of UCI days: level backfitting, trees, bands, typical weather. */
 

@@ -1,6 +1,6 @@
 import type { Postprocess } from '../schema/manifest.js';
 import type { DraftField, DraftStep } from '../features/fit.js';
-import { WEATHER } from './uci.js';
+import { WEATHER } from '../schema/uci.js';
 
 /** The bike-daily model's declared inputs, feature steps and outputs; fitting fills the numbers in. */
 

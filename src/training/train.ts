@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { createPredictor } from '../index.js';
 import { assembleBundle } from './assemble.js';
 import { bikeManifestMeta, fitBike, score, typicalWeather } from './bike-model.js';
-import { dataDir, readDayCsv, uciToRecord, type UciDay } from './uci.js';
+import { uciToRecord, type UciDay } from '../schema/uci.js';
+import { dataDir, readDayCsv } from './uci.js';
 
 /**
  * `npm run train`: fits the bike-daily bundle from UCI day.csv.

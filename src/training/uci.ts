@@ -1,40 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { UciDay } from '../schema/uci.js';
 
-/**
- * The UCI Bike Sharing day.csv (Fanaee-T & Gama 2013), and its rows turned back into the raw
- * record a rider app would send: real units instead of the dataset's normalised columns.
- */
-
-export interface UciDay {
-  dteday: string;
-  season: number;
-  yr: number;
-  mnth: number;
-  holiday: number;
-  weekday: number;
-  workingday: number;
-  weathersit: number;
-  temp: number;
-  atemp: number;
-  hum: number;
-  windspeed: number;
-  cnt: number;
-}
-
-/** The raw bike record: what a date plus a weather forecast gives. */
-export interface BikeRecord {
-  date: string;
-  temperature: number;
-  feelsLike: number;
-  humidity: number;
-  windSpeed: number;
-  weather: string;
-}
-
-export const WEATHER = ['clear', 'mist', 'light-precipitation', 'heavy-precipitation'] as const;
-
-/** `FEATURECAST_DATA_DIR` overrides where day.csv is read from. */
+/** Reading UCI day.csv for training; `FEATURECAST_DATA_DIR` overrides its folder. */
 export function dataDir(): string {
   return resolve(process.env.FEATURECAST_DATA_DIR ?? resolve(import.meta.dirname, '../../../shared/data/bike-sharing'));
 }
@@ -58,20 +26,4 @@ export function readDayCsv(file = resolve(dataDir(), 'day.csv')): UciDay[] {
     });
     return row as unknown as UciDay;
   });
-}
-
-/** Undo the UCI normalisation (Readme.txt): temp × 41 °C, atemp × 50 °C, hum × 100 %, windspeed × 67 km/h. */
-export function uciToRecord(day: Pick<UciDay, 'dteday' | 'weathersit' | 'temp' | 'atemp' | 'hum' | 'windspeed'>): BikeRecord {
-  return {
-    date: day.dteday,
-    temperature: round(day.temp * 41),
-    feelsLike: round(day.atemp * 50),
-    humidity: round(day.hum * 100),
-    windSpeed: round(day.windspeed * 67),
-    weather: WEATHER[day.weathersit - 1] ?? String(day.weathersit),
-  };
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
 }

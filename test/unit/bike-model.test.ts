@@ -6,7 +6,8 @@ import { manifestSchema } from '../../src/schema/manifest.js';
 import { assembleBundle } from '../../src/training/assemble.js';
 import { bikeManifestMeta, fitBike, score } from '../../src/training/bike-model.js';
 import { predictEnsemble } from '../../src/training/gbdt.js';
-import { readDayCsv, uciToRecord } from '../../src/training/uci.js';
+import { uciToRecord } from '../../src/schema/uci.js';
+import { readDayCsv } from '../../src/training/uci.js';
 
 const days = readDayCsv();
 const dir = new URL('../../models/bike-daily/', import.meta.url);

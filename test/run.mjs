@@ -1,0 +1,52 @@
+// `npm test`: every test suite, then one closing line "N passed, N failed" over all of them.
+// Unit tests (vitest, Node) first, then browser tests (Playwright, Debian Chromium).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CHROMIUM = '/usr/bin/chromium';
+const out = mkdtempSync(join(tmpdir(), 'featurecast-test-'));
+
+function run(command, args, env = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  return result.status ?? 1;
+}
+
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`Browser tests need Debian's Chromium at ${CHROMIUM}: run  sudo apt-get update && sudo apt-get install -y chromium`);
+    process.exit(1);
+  }
+  console.error('Installing Debian chromium for the browser tests…');
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  if (run('apt-get', ['update'], env) !== 0 || run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], env) !== 0) {
+    console.error('apt-get could not install chromium');
+    process.exit(1);
+  }
+}
+
+ensureChromium();
+const vitestJson = join(out, 'vitest.json');
+const playwrightJson = join(out, 'playwright.json');
+const unit = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+const build = run('npm', ['run', '--silent', 'build:demo']);
+const e2e = build === 0 ? run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }) : 1;
+
+let passed = 0;
+let failed = 0;
+if (existsSync(vitestJson)) {
+  const v = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  passed += v.numPassedTests;
+  failed += v.numFailedTests + (v.numTotalTestSuites && !v.success && v.numFailedTests === 0 ? 1 : 0);
+} else failed += 1;
+if (existsSync(playwrightJson)) {
+  const p = JSON.parse(readFileSync(playwrightJson, 'utf8'));
+  passed += p.stats.expected;
+  failed += p.stats.unexpected + p.stats.flaky;
+} else failed += 1;
+if (build !== 0) console.error('The demo build failed, so the browser tests did not run.');
+
+console.log(`\nfeaturecast: ${passed} passed, ${failed} failed`);
+process.exit(unit === 0 && build === 0 && e2e === 0 && failed === 0 ? 0 : 1);
