@@ -18,11 +18,15 @@ export type ErrorCode =
   | 'ERR_ABORTED'
   | 'ERR_DISPOSED';
 
-/** One problem with one input record. `index` is the record's position in the batch (0 for `predict`). */
+/** What kind of problem a ValidationIssue is, for code that reacts to it. */
+export type IssueKind = 'record' | 'missing' | 'type' | 'format' | 'out-of-range' | 'unknown-category' | 'unknown-field';
+
+/** One problem with one input record. `index` is the record's position in the batch (0 for `predict`, -1 for the batch itself). */
 export interface ValidationIssue {
   index: number;
   /** The input field at fault, `''` when the record itself is not an object. */
   path: string;
+  kind: IssueKind;
   message: string;
   received: unknown;
 }

@@ -5,6 +5,9 @@ export type { BundleSource, BundleData, BundleUrls, LoadProgress } from './engin
 export type { Prediction, RejectedRecord } from './outputs/postprocess.js';
 export type { Warning } from './schema/record.js';
 export type { BundleInfo } from './schema/info.js';
+export type { MonitorSnapshot } from './monitor/monitor.js';
+export type { DriftSnapshot, FieldDrift, DriftStatus } from './monitor/drift.js';
+export type { AccuracySnapshot, Actual } from './monitor/accuracy.js';
 export type { Manifest, InputField, FeatureStep, Postprocess, OutOfRangePolicy } from './schema/manifest.js';
 export { manifestSchema, FORMAT_VERSION } from './schema/manifest.js';
 export {
@@ -17,4 +20,4 @@ export {
   AbortedError,
   DisposedError,
 } from './errors.js';
-export type { ErrorCode, ValidationIssue } from './errors.js';
+export type { ErrorCode, ValidationIssue, IssueKind } from './errors.js';

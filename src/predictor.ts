@@ -4,6 +4,8 @@ import type { RunOptions } from './engine/core.js';
 import { WorkerBackend, type Backend } from './engine/remote.js';
 import { toPredictions, type Prediction, type RejectedRecord } from './outputs/postprocess.js';
 import { describeBundle, type BundleInfo } from './schema/info.js';
+import type { AccuracySnapshot, Actual } from './monitor/accuracy.js';
+import type { MonitorSnapshot } from './monitor/monitor.js';
 
 export interface PredictorOptions {
   /** Run the model in a module Web Worker. Default: true where `Worker` exists in a browser; Node always runs inline. */
@@ -45,6 +47,14 @@ export interface Predictor {
   predict(record: unknown, options?: CallOptions): Promise<Prediction>;
   predictBatch(records: readonly unknown[], options?: BatchOptions & { invalid?: 'reject' }): Promise<Prediction[]>;
   predictBatch(records: readonly unknown[], options: BatchOptions & { invalid: 'report' }): Promise<Array<Prediction | RejectedRecord>>;
+  /** Drift (PSI per input and for the output, out-of-range and unknown-category counts), live error and level scale. JSON-safe. */
+  monitor(): Promise<MonitorSnapshot>;
+  /** Starts drift counts and the live-error window afresh (the level scale stays). */
+  resetMonitor(): Promise<void>;
+  /** Adds what really happened, by record or by the date of a recent prediction; returns the rolling error. */
+  reportActuals(actuals: readonly Actual[]): Promise<AccuracySnapshot>;
+  /** Rescales the demand level so predictions match these actuals in total (bounded 0.25–4×); `null` restores the trained level. Returns the active scale, also in `info.levelScale`. */
+  calibrate(actuals: readonly Actual[] | null): Promise<number>;
   /** Releases the model and the worker. Idempotent; later calls reject with DisposedError. */
   dispose(): Promise<void>;
 }
@@ -67,7 +77,7 @@ export async function createPredictor(source: BundleSource, options: PredictorOp
 }
 
 class LoadedPredictor implements Predictor {
-  readonly info: BundleInfo;
+  info: BundleInfo;
   private backend: Backend | undefined;
   private readonly pending = new Set<(error: Error) => void>();
 
@@ -88,14 +98,36 @@ class LoadedPredictor implements Predictor {
   predictBatch(records: readonly unknown[], options?: BatchOptions & { invalid?: 'reject' }): Promise<Prediction[]>;
   predictBatch(records: readonly unknown[], options: BatchOptions & { invalid: 'report' }): Promise<Array<Prediction | RejectedRecord>>;
   async predictBatch(records: readonly unknown[], options: BatchOptions = {}): Promise<Array<Prediction | RejectedRecord>> {
-    if (!Array.isArray(records)) {
-      throw new ValidationError([{ index: -1, path: '', message: 'predictBatch expects an array of records', received: typeof records }]);
-    }
+    if (!Array.isArray(records)) throw notAnArray('predictBatch');
     if (records.length === 0) {
       if (!this.backend) throw new DisposedError();
       return [];
     }
     return this.call(records, options, options.invalid ?? 'reject');
+  }
+
+  monitor(): Promise<MonitorSnapshot> {
+    return this.live(async (b) => b.monitorSnapshot());
+  }
+
+  resetMonitor(): Promise<void> {
+    return this.live(async (b) => b.resetMonitor());
+  }
+
+  reportActuals(actuals: readonly Actual[]): Promise<AccuracySnapshot> {
+    if (!Array.isArray(actuals)) return Promise.reject(notAnArray('reportActuals'));
+    return this.live((b) => b.reportActuals(actuals));
+  }
+
+  async calibrate(actuals: readonly Actual[] | null): Promise<number> {
+    if (actuals !== null && !Array.isArray(actuals)) throw notAnArray('calibrate');
+    const levelScale = await this.live((b) => b.calibrate(actuals));
+    this.info = { ...this.info, levelScale };
+    return levelScale;
+  }
+
+  private live<T>(work: (backend: Backend) => Promise<T>): Promise<T> {
+    return this.backend ? work(this.backend) : Promise.reject(new DisposedError());
   }
 
   async dispose(): Promise<void> {
@@ -131,4 +163,8 @@ class LoadedPredictor implements Predictor {
       );
     });
   }
+}
+
+function notAnArray(method: string): ValidationError {
+  return new ValidationError([{ index: -1, path: '', kind: 'record', message: `${method} expects an array`, received: 'not an array' }]);
 }

@@ -2,6 +2,8 @@ import { BundleError } from '../errors.js';
 import { compilePipeline, type Pipeline } from '../features/pipeline.js';
 import { compileOutput, type BatchColumns, type OutputStage } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
+import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
+import { Monitor, type MonitorSnapshot } from '../monitor/monitor.js';
 import { loadBundle, type BundleSource, type LoadOptions } from './bundle.js';
 import { createSession, type Session, type WasmOptions } from './ort.js';
 
@@ -25,12 +27,14 @@ export class ModelEngine {
   private readonly pipeline: Pipeline;
   private readonly output: OutputStage;
   private readonly session: Session;
+  private readonly monitor: Monitor;
 
   private constructor(manifest: Manifest, pipeline: Pipeline, output: OutputStage, session: Session) {
     this.manifest = manifest;
     this.pipeline = pipeline;
     this.output = output;
     this.session = session;
+    this.monitor = new Monitor(manifest);
   }
 
   static async load(source: BundleSource, options: LoadOptions & WasmOptions = {}): Promise<ModelEngine> {
@@ -55,14 +59,25 @@ export class ModelEngine {
   }
 
   async run(records: readonly unknown[], options: RunOptions = {}): Promise<BatchColumns> {
+    return this.predictColumns(records, options, true);
+  }
+
+  /** `observe` false: predictions made for monitoring itself must not count as traffic. */
+  private async predictColumns(records: readonly unknown[], options: RunOptions, observe: boolean): Promise<BatchColumns> {
     const n = records.length;
     const levels = new Float64Array(n);
     const { levelOf } = this.output;
+    const monitor = this.monitor;
+    const scale = monitor.levelScale;
+    const drift = observe ? monitor.drift : undefined;
+    const days = observe && monitor.dateSlot >= 0 ? new Int32Array(n) : null;
     const encoded = this.pipeline.encode(records, {
       invalid: options.invalid,
       strict: options.strict,
       onRow: (values, i) => {
-        levels[i] = levelOf(values);
+        levels[i] = levelOf(values) * scale;
+        drift?.observeRecord(values);
+        if (days) days[i] = monitor.dayOf(values);
       },
     });
     const raw = new Float32Array(n);
@@ -75,8 +90,33 @@ export class ModelEngine {
     const values = new Float64Array(n);
     const bands = this.manifest.output.bands ? new Uint8Array(n) : null;
     this.output.finish(raw, levels, values, bands);
-    return { values, bands, warnings: encoded.warnings, issues: encoded.issues, rejected: encoded.rejected };
+    const columns = { values, bands, warnings: encoded.warnings, issues: encoded.issues, rejected: encoded.rejected };
+    if (observe) monitor.afterBatch(columns, days);
+    return columns;
   }
+
+  monitorSnapshot(): MonitorSnapshot {
+    return this.monitor.snapshot();
+  }
+
+  resetMonitor(): void {
+    this.monitor.reset();
+  }
+
+  async reportActuals(actuals: readonly Actual[]): Promise<AccuracySnapshot> {
+    const predicted = await this.monitor.predictionsFor(actuals, this.predictQuietly);
+    return this.monitor.reportActuals(predicted, actuals);
+  }
+
+  /** Re-estimates the level scale from actuals (`null` restores the trained level); returns the new scale. */
+  async calibrate(actuals: readonly Actual[] | null): Promise<number> {
+    if (actuals === null) return (this.monitor.levelScale = 1);
+    const predicted = await this.monitor.predictionsFor(actuals, this.predictQuietly);
+    return this.monitor.calibrate(predicted, actuals);
+  }
+
+  private readonly predictQuietly = async (records: unknown[]): Promise<Float64Array> =>
+    (await this.predictColumns(records, {}, false)).values;
 
   dispose(): Promise<void> {
     return this.session.release();

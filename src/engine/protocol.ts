@@ -4,6 +4,8 @@ import type { BatchColumns } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
 import type { BundleSource, LoadProgress } from './bundle.js';
 import type { RunOptions } from './core.js';
+import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
+import type { MonitorSnapshot } from '../monitor/monitor.js';
 
 /**
  * The wire protocol between the main thread and the worker, in one place. Records go in by
@@ -18,10 +20,18 @@ export interface WorkerLoadOptions {
   wasmUrl?: string | undefined;
 }
 
-export interface WorkerApi {
-  load(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Manifest>;
+/** What the engine answers, inline or in the worker (the worker adds `load`). */
+export interface EngineApi {
   run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns>;
+  monitorSnapshot(): MonitorSnapshot | Promise<MonitorSnapshot>;
+  resetMonitor(): void | Promise<void>;
+  reportActuals(actuals: readonly Actual[]): Promise<AccuracySnapshot>;
+  calibrate(actuals: readonly Actual[] | null): Promise<number>;
   dispose(): Promise<void>;
+}
+
+export interface WorkerApi extends EngineApi {
+  load(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Manifest>;
 }
 
 /** Buffers of a result to transfer instead of copy. */

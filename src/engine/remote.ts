@@ -4,7 +4,9 @@ import type { BatchColumns } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
 import type { BundleSource, LoadProgress } from './bundle.js';
 import type { RunOptions } from './core.js';
-import { installErrorTransfer, type WorkerApi, type WorkerLoadOptions } from './protocol.js';
+import { installErrorTransfer, type EngineApi, type WorkerApi, type WorkerLoadOptions } from './protocol.js';
+import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
+import type { MonitorSnapshot } from '../monitor/monitor.js';
 
 /**
  * Main-thread side of the worker engine: spawns the module worker, splits big batches so no
@@ -15,10 +17,9 @@ import { installErrorTransfer, type WorkerApi, type WorkerLoadOptions } from './
 /** Records per postMessage: cloning ~8k small records costs a few ms on the main thread. */
 const RECORDS_PER_MESSAGE = 8192;
 
-export interface Backend {
+/** An engine as the predictor sees it: inline (ModelEngine) or in a worker (WorkerBackend). */
+export interface Backend extends EngineApi {
   readonly manifest: Manifest;
-  run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns>;
-  dispose(): Promise<void>;
 }
 
 interface Live {
@@ -56,12 +57,12 @@ export class WorkerBackend implements Backend {
 
   async run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
     const live = await this.ensureLive();
-    if (records.length <= RECORDS_PER_MESSAGE) return this.call(live, records, options);
+    if (records.length <= RECORDS_PER_MESSAGE) return this.call(live, (api) => api.run(records, options));
     const parts: BatchColumns[] = [];
     // One message at a time, awaited: each clone then runs in its own main-thread task.
     for (let start = 0; start < records.length; start += RECORDS_PER_MESSAGE) {
       const slice = records.slice(start, start + RECORDS_PER_MESSAGE);
-      parts.push(await this.call(live, slice, { ...options, invalid: 'report' }));
+      parts.push(await this.call(live, (api) => api.run(slice, { ...options, invalid: 'report' })));
     }
     const merged = mergeColumns(parts, RECORDS_PER_MESSAGE);
     if (merged.issues.length && options.invalid !== 'report') throw new ValidationError(merged.issues);
@@ -80,8 +81,28 @@ export class WorkerBackend implements Backend {
     stop(live);
   }
 
-  private call(live: Live, records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
-    return Promise.race([live.api.run(records, options), live.crashed]).catch((error: unknown) => {
+  async monitorSnapshot(): Promise<MonitorSnapshot> {
+    const live = await this.ensureLive();
+    return this.call(live, (api) => api.monitorSnapshot());
+  }
+
+  async resetMonitor(): Promise<void> {
+    const live = await this.ensureLive();
+    return this.call(live, (api) => api.resetMonitor());
+  }
+
+  async reportActuals(actuals: readonly Actual[]): Promise<AccuracySnapshot> {
+    const live = await this.ensureLive();
+    return this.call(live, (api) => api.reportActuals(actuals));
+  }
+
+  async calibrate(actuals: readonly Actual[] | null): Promise<number> {
+    const live = await this.ensureLive();
+    return this.call(live, (api) => api.calibrate(actuals));
+  }
+
+  private call<T>(live: Live, work: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    return Promise.race([work(live.api), live.crashed]).catch((error: unknown) => {
       if (error instanceof WorkerCrashedError && this.live === live) this.live = undefined;
       throw error;
     });

@@ -6,6 +6,11 @@ import { installErrorTransfer, transferablesOf, type WorkerApi } from './protoco
 
 let engine: ModelEngine | undefined;
 
+function loaded(): ModelEngine {
+  if (!engine) throw new Error('No bundle loaded in this worker');
+  return engine;
+}
+
 const api: WorkerApi = {
   async load(source, options, onProgress) {
     await engine?.dispose();
@@ -14,10 +19,13 @@ const api: WorkerApi = {
     return engine.manifest;
   },
   async run(records, options) {
-    if (!engine) throw new Error('No bundle loaded in this worker');
-    const columns = await engine.run(records, options);
+    const columns = await loaded().run(records, options);
     return transfer(columns, transferablesOf(columns));
   },
+  monitorSnapshot: () => loaded().monitorSnapshot(),
+  resetMonitor: () => loaded().resetMonitor(),
+  reportActuals: (actuals) => loaded().reportActuals(actuals),
+  calibrate: (actuals) => loaded().calibrate(actuals),
   async dispose() {
     await engine?.dispose();
     engine = undefined;

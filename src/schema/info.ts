@@ -15,6 +15,8 @@ export interface BundleInfo {
   };
   /** Demand level per year, when the model has one. */
   levelByYear: Readonly<Record<string, number>> | undefined;
+  /** Active calibration factor on the level (1 = as trained); see `predictor.calibrate`. */
+  levelScale: number;
   training: Manifest['training'];
   metrics: Manifest['metrics'];
   /** Model input columns, in order. */
@@ -34,6 +36,7 @@ export function describeBundle(manifest: Manifest): BundleInfo {
     inputs: manifest.inputs,
     output: { name: output.name, unit: output.unit, bands: output.bands },
     levelByYear: output.level?.byYear,
+    levelScale: 1,
     training: manifest.training,
     metrics: manifest.metrics,
     columns: manifest.model.columns,

@@ -122,6 +122,16 @@ export const postprocess = z.strictObject({
     .optional(),
 });
 
+/** Bins of a numeric value: bin b holds values v with edges[b-1] <= v < edges[b]; `freq` (one more than edges) sums to 1. */
+const histogram = z
+  .strictObject({ edges: z.array(z.number()), freq: z.array(z.number().nonnegative()) })
+  .refine((h) => h.freq.length === h.edges.length + 1, 'a histogram needs one more freq than edges');
+
+/** Training frequency of each category value. */
+const categorical = z
+  .strictObject({ values: z.array(z.string()), freq: z.array(z.number().nonnegative()) })
+  .refine((c) => c.freq.length === c.values.length, 'one freq per value');
+
 const metricSet = z.strictObject({
   mae: z.number(),
   rmse: z.number(),
@@ -161,8 +171,14 @@ export const manifestSchema = z.strictObject({
   }),
   output: postprocess,
   metrics: z.record(z.string(), metricSet).optional(),
-  /** Reference statistics of the training inputs (drift monitoring). */
-  reference: z.record(z.string(), z.unknown()).optional(),
+  /** Reference statistics of the training inputs and outputs (drift monitoring). */
+  reference: z
+    .strictObject({
+      rows: z.number().int().positive(),
+      fields: z.record(z.string(), z.union([histogram, categorical])),
+      output: histogram,
+    })
+    .optional(),
   /** Extra files shipped beside the manifest (e.g. typical weather for the demo). */
   extras: z.record(z.string(), z.string()).optional(),
 });
@@ -172,3 +188,6 @@ export type InputField = z.infer<typeof inputField>;
 export type FeatureStep = z.infer<typeof featureStep>;
 export type Postprocess = z.infer<typeof postprocess>;
 export type OutOfRangePolicy = z.infer<typeof outOfRangePolicy>;
+export type Histogram = z.infer<typeof histogram>;
+export type Categorical = z.infer<typeof categorical>;
+export type Reference = NonNullable<Manifest['reference']>;

@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '../errors.js';
+import type { IssueKind, ValidationIssue } from '../errors.js';
 import { epochDay, fromEpochDay, parseIsoDate, type CivilDate } from '../features/calendar.js';
 import type { InputField } from './manifest.js';
 
@@ -31,8 +31,8 @@ export interface RecordReader {
 type FieldReader = (value: unknown, index: number, issues: ValidationIssue[], warnings: Warning[]) => FieldValue | typeof INVALID;
 const INVALID = Symbol('invalid');
 
-function issue(issues: ValidationIssue[], index: number, path: string, message: string, received: unknown): typeof INVALID {
-  issues.push({ index, path, message, received: printable(received) });
+function issue(issues: ValidationIssue[], index: number, path: string, kind: IssueKind, message: string, received: unknown): typeof INVALID {
+  issues.push({ index, path, kind, message, received: printable(received) });
   return INVALID;
 }
 
@@ -62,7 +62,7 @@ function applyRange<T>(
   if (key >= min && key <= max) return keep;
   switch (field.outOfRange) {
     case 'reject':
-      return issue(issues, index, field.name, `${String(received)} is outside the training range ${field.range.min}..${field.range.max}`, received);
+      return issue(issues, index, field.name, 'out-of-range', `${String(received)} is outside the training range ${field.range.min}..${field.range.max}`, received);
     case 'clip':
       warnings.push({ index, field: field.name, kind: 'clipped', received: printable(received) });
       return clampTo(key < min ? min : max);
@@ -75,9 +75,9 @@ function applyRange<T>(
 function numberReader(field: Extract<InputField, { type: 'number' | 'integer' }>): FieldReader {
   const bounds = [field.range.min, field.range.max] as const;
   return (value, index, issues, warnings) => {
-    if (typeof value !== 'number') return issue(issues, index, field.name, `expected a number, got ${describe(value)}`, value);
-    if (!Number.isFinite(value)) return issue(issues, index, field.name, `expected a finite number, got ${value}`, value);
-    if (field.type === 'integer' && !Number.isInteger(value)) return issue(issues, index, field.name, 'expected an integer', value);
+    if (typeof value !== 'number') return issue(issues, index, field.name, 'type', `expected a number, got ${describe(value)}`, value);
+    if (!Number.isFinite(value)) return issue(issues, index, field.name, 'type', `expected a finite number, got ${value}`, value);
+    if (field.type === 'integer' && !Number.isInteger(value)) return issue(issues, index, field.name, 'type', 'expected an integer', value);
     return applyRange(field, value, value, value, (k) => k, bounds, index, issues, warnings);
   };
 }
@@ -85,9 +85,9 @@ function numberReader(field: Extract<InputField, { type: 'number' | 'integer' }>
 function dateReader(field: Extract<InputField, { type: 'date' }>): FieldReader {
   const bounds = [epochDay(parseIsoDate(field.range.min)!), epochDay(parseIsoDate(field.range.max)!)] as const;
   return (value, index, issues, warnings) => {
-    if (typeof value !== 'string') return issue(issues, index, field.name, `expected a date string YYYY-MM-DD, got ${describe(value)}`, value);
+    if (typeof value !== 'string') return issue(issues, index, field.name, 'type', `expected a date string YYYY-MM-DD, got ${describe(value)}`, value);
     const date = parseIsoDate(value);
-    if (!date) return issue(issues, index, field.name, `"${printable(value)}" is not a valid calendar date YYYY-MM-DD`, value);
+    if (!date) return issue(issues, index, field.name, 'format', `"${printable(value)}" is not a valid calendar date YYYY-MM-DD`, value);
     return applyRange<CivilDate>(field, epochDay(date), value, date, fromEpochDay, bounds, index, issues, warnings);
   };
 }
@@ -99,7 +99,7 @@ function categoryReader(field: Extract<InputField, { type: 'category' }>): Field
   const allowed = field.values.map((v) => `"${v}"`).join(', ');
   return (value, index, issues, warnings) => {
     if (typeof value !== 'string' && typeof value !== 'number') {
-      return issue(issues, index, field.name, `expected one of ${allowed}, got ${describe(value)}`, value);
+      return issue(issues, index, field.name, 'type', `expected one of ${allowed}, got ${describe(value)}`, value);
     }
     const canonical = known.get(typeof value === 'number' ? String(value) : value);
     if (canonical !== undefined) return canonical;
@@ -107,7 +107,7 @@ function categoryReader(field: Extract<InputField, { type: 'category' }>): Field
       warnings.push({ index, field: field.name, kind: 'unknown-category', received: printable(value) });
       return field.default;
     }
-    return issue(issues, index, field.name, `unknown value ${JSON.stringify(printable(value))}; expected one of ${allowed}`, value);
+    return issue(issues, index, field.name, 'unknown-category', `unknown value ${JSON.stringify(printable(value))}; expected one of ${allowed}`, value);
   };
 }
 
@@ -115,7 +115,7 @@ function booleanReader(field: Extract<InputField, { type: 'boolean' }>): FieldRe
   return (value, index, issues) => {
     if (value === true || value === 1) return 1;
     if (value === false || value === 0) return 0;
-    return issue(issues, index, field.name, `expected true or false, got ${describe(value)}`, value);
+    return issue(issues, index, field.name, 'type', `expected true or false, got ${describe(value)}`, value);
   };
 }
 
@@ -170,7 +170,7 @@ export function compileReader(fields: readonly InputField[], options: ReaderOpti
     fields,
     read(record, index, out, issues, warnings) {
       if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-        issue(issues, index, '', `expected a record object, got ${describe(record)}`, record);
+        issue(issues, index, '', 'record', `expected a record object, got ${describe(record)}`, record);
         return false;
       }
       const before = issues.length;
@@ -179,7 +179,7 @@ export function compileReader(fields: readonly InputField[], options: ReaderOpti
         // hasOwn: a polluted Object.prototype must never supply a field value.
         const value = hasOwn(rec, names[k]!) ? rec[names[k]!] : undefined;
         if (value === undefined) {
-          if (required[k]) issue(issues, index, names[k]!, 'required field is missing', value);
+          if (required[k]) issue(issues, index, names[k]!, 'missing', 'required field is missing', value);
           out[k] = defaults[k];
           continue;
         }
@@ -188,7 +188,7 @@ export function compileReader(fields: readonly InputField[], options: ReaderOpti
       }
       if (options.strict) {
         for (const key of Object.keys(rec)) {
-          if (!known.has(key)) issue(issues, index, key, 'unknown field (strict mode)', rec[key]);
+          if (!known.has(key)) issue(issues, index, key, 'unknown-field', 'unknown field (strict mode)', rec[key]);
         }
       }
       return issues.length === before;

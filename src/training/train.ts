@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createPredictor } from '../index.js';
 import { assembleBundle } from './assemble.js';
 import { bikeManifestMeta, fitBike, score, typicalWeather } from './bike-model.js';
+import { buildReference } from './reference.js';
 import { uciToRecord, type UciDay } from '../schema/uci.js';
 import { dataDir, readDayCsv } from './uci.js';
 
@@ -67,8 +68,11 @@ async function main(): Promise<void> {
   const finalFit = fitBike(days, undefined, progress('shipped model'));
   const shippedSplit = `refit on all ${days.length} days; metrics.holdout is from the same recipe fitted before ${HOLDOUT_FROM} (${split})`;
   const provisional = assembleBundle(finalFit.trained, bikeManifestMeta(finalFit, days, { createdAt, split: shippedSplit, metrics: {} }));
-  const inSample = { ...score(days.map((d) => d.cnt), await predictThroughLibrary(provisional, days)), from: days[0]!.dteday, to: days[days.length - 1]!.dteday };
-  const bundle = assembleBundle(finalFit.trained, bikeManifestMeta(finalFit, days, { createdAt, split: shippedSplit, metrics: { holdout: holdoutScores, training: inSample } }));
+  const fitted = await predictThroughLibrary(provisional, days);
+  const inSample = { ...score(days.map((d) => d.cnt), fitted), from: days[0]!.dteday, to: days[days.length - 1]!.dteday };
+  const reference = buildReference(provisional.manifest.inputs, days.map(uciToRecord) as unknown as Record<string, unknown>[], fitted);
+  const meta = bikeManifestMeta(finalFit, days, { createdAt, split: shippedSplit, metrics: { holdout: holdoutScores, training: inSample } });
+  const bundle = assembleBundle(finalFit.trained, { ...meta, reference });
   log(`\nshipped model, in-sample on ${days.length} days: MAE ${inSample.mae}, R² ${inSample.r2}; level by year ${JSON.stringify(bundle.manifest.output.level?.byYear)}`);
 
   writeFileSync(resolve(out, 'model.onnx'), bundle.model);

@@ -1,0 +1,156 @@
+import type { Categorical, Histogram, InputField, Reference } from '../schema/manifest.js';
+import type { FieldValue, Warning } from '../schema/record.js';
+import type { ValidationIssue } from '../errors.js';
+
+/**
+ * Drift monitoring on the device: every predicted record adds one count per monitored field
+ * and one for the output, so a snapshot can compare today's inputs with the training data by
+ * Population Stability Index. Dates and booleans are not monitored: a forecast window always
+ * covers a few days of the year, which is seasonality, not drift.
+ */
+
+/** Documented PSI bounds: ok < 0.1 ≤ warn < 0.25 ≤ alert. */
+export const PSI_WARN = 0.1;
+export const PSI_ALERT = 0.25;
+/** Below this many records a snapshot says `insufficient-data` instead of guessing. */
+export const MIN_RECORDS = 30;
+
+export type DriftStatus = 'ok' | 'warn' | 'alert' | 'insufficient-data';
+
+export interface FieldDrift {
+  psi: number;
+  status: DriftStatus;
+  /** Values outside the training range (clipped, extrapolated or rejected). */
+  outOfRange: number;
+  /** Unknown category values (defaulted or rejected). */
+  unknownCategory: number;
+}
+
+/** A JSON-safe snapshot an app can send to its own backend. */
+export interface DriftSnapshot {
+  records: number;
+  status: DriftStatus;
+  fields: Record<string, FieldDrift>;
+  output: { psi: number; status: DriftStatus };
+  thresholds: { warn: number; alert: number; minRecords: number };
+}
+
+export function statusOf(psi: number, records: number): DriftStatus {
+  if (records < MIN_RECORDS) return 'insufficient-data';
+  return psi >= PSI_ALERT ? 'alert' : psi >= PSI_WARN ? 'warn' : 'ok';
+}
+
+/** PSI = Σ (a − e) · ln(a / e) over bins; empty bins are floored so one empty bin cannot make it infinite. */
+export function psi(expected: readonly number[], counts: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < counts.length; i++) total += counts[i]!;
+  if (total === 0) return 0;
+  const floor = 1e-4;
+  let sum = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = Math.max(expected[i]!, floor);
+    const a = Math.max(counts[i]! / total, floor);
+    sum += (a - e) * Math.log(a / e);
+  }
+  return sum;
+}
+
+/** Bin index of `v`: the number of edges ≤ v. */
+export function binOf(edges: readonly number[], v: number): number {
+  let b = 0;
+  while (b < edges.length && v >= edges[b]!) b++;
+  return b;
+}
+
+interface Tracked {
+  name: string;
+  slot: number;
+  reference: Histogram | Categorical;
+  counts: Float64Array;
+  bin: (value: FieldValue) => number;
+}
+
+export class DriftMonitor {
+  private records = 0;
+  private readonly tracked: Tracked[];
+  private readonly outputCounts: Float64Array;
+  private readonly outOfRange = new Map<string, number>();
+  private readonly unknown = new Map<string, number>();
+
+  constructor(
+    private readonly reference: Reference,
+    fields: readonly InputField[],
+  ) {
+    this.tracked = [];
+    fields.forEach((field, slot) => {
+      const ref = reference.fields[field.name];
+      if (!ref) return;
+      const bin: Tracked['bin'] =
+        'edges' in ref
+          ? (value) => binOf(ref.edges, value as number)
+          : (value) => ref.values.indexOf(value as string);
+      this.tracked.push({ name: field.name, slot, reference: ref, counts: new Float64Array(ref.freq.length), bin });
+    });
+    this.outputCounts = new Float64Array(reference.output.freq.length);
+  }
+
+  observeRecord(values: readonly FieldValue[]): void {
+    this.records++;
+    for (const t of this.tracked) {
+      const b = t.bin(values[t.slot]);
+      if (b >= 0) t.counts[b]!++;
+    }
+  }
+
+  observeOutput(value: number): void {
+    this.outputCounts[binOf(this.reference.output.edges, value)]!++;
+  }
+
+  observeProblems(warnings: readonly Warning[], issues: readonly ValidationIssue[]): void {
+    for (const w of warnings) bump(w.kind === 'unknown-category' ? this.unknown : this.outOfRange, w.field);
+    for (const i of issues) {
+      if (i.kind === 'unknown-category') bump(this.unknown, i.path);
+      else if (i.kind === 'out-of-range') bump(this.outOfRange, i.path);
+    }
+  }
+
+  snapshot(): DriftSnapshot {
+    const fields: Record<string, FieldDrift> = {};
+    let worst = 0;
+    for (const t of this.tracked) {
+      const value = round(psi(t.reference.freq, t.counts));
+      worst = Math.max(worst, value);
+      fields[t.name] = {
+        psi: value,
+        status: statusOf(value, this.records),
+        outOfRange: this.outOfRange.get(t.name) ?? 0,
+        unknownCategory: this.unknown.get(t.name) ?? 0,
+      };
+    }
+    const outputPsi = round(psi(this.reference.output.freq, this.outputCounts));
+    worst = Math.max(worst, outputPsi);
+    return {
+      records: this.records,
+      status: statusOf(worst, this.records),
+      fields,
+      output: { psi: outputPsi, status: statusOf(outputPsi, this.records) },
+      thresholds: { warn: PSI_WARN, alert: PSI_ALERT, minRecords: MIN_RECORDS },
+    };
+  }
+
+  reset(): void {
+    this.records = 0;
+    for (const t of this.tracked) t.counts.fill(0);
+    this.outputCounts.fill(0);
+    this.outOfRange.clear();
+    this.unknown.clear();
+  }
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPredictor, type Predictor } from '../../src/index.js';
+import { psi, binOf, statusOf } from '../../src/monitor/drift.js';
+import { levelScaleFrom } from '../../src/monitor/accuracy.js';
+import { uciToRecord } from '../../src/schema/uci.js';
+import { assembleBundle } from '../../src/training/assemble.js';
+import { bikeManifestMeta, fitBike, score } from '../../src/training/bike-model.js';
+import { readDayCsv } from '../../src/training/uci.js';
+
+const days = readDayCsv();
+const records = days.map(uciToRecord);
+let predictor: Predictor;
+
+beforeAll(async () => {
+  predictor = await createPredictor('models/bike-daily/manifest.json', { worker: false });
+});
+afterAll(() => predictor.dispose());
+
+describe('PSI', () => {
+  it('matches a hand-computed value', () => {
+    // expected 50/50, actual 80/20: (0.8-0.5)ln(0.8/0.5) + (0.2-0.5)ln(0.2/0.5) = 0.1410 + 0.2749
+    expect(psi([0.5, 0.5], [80, 20])).toBeCloseTo(0.3 * Math.log(1.6) + 0.3 * Math.log(2.5), 10);
+    expect(psi([0.25, 0.25, 0.5], [25, 25, 50])).toBe(0);
+    expect(binOf([10, 20], 9.99)).toBe(0);
+    expect(binOf([10, 20], 10)).toBe(1);
+    expect(binOf([10, 20], 25)).toBe(2);
+    expect([statusOf(0.05, 100), statusOf(0.1, 100), statusOf(0.25, 100), statusOf(1, 5)]).toEqual(['ok', 'warn', 'alert', 'insufficient-data']);
+  });
+});
+
+describe('drift monitor (real bike bundle, inline engine)', () => {
+  it('training records give ok; +15 °C alerts on temperature only, with matching out-of-range counts', async () => {
+    await predictor.resetMonitor();
+    await predictor.predictBatch(records);
+    const normal = await predictor.monitor();
+    expect(normal.drift!.records).toBe(731);
+    expect(normal.drift!.status).toBe('ok');
+    expect(Object.values(normal.drift!.fields).every((f) => f.status === 'ok' && f.outOfRange === 0)).toBe(true);
+
+    await predictor.resetMonitor();
+    const hot = records.map((r) => ({ ...r, temperature: r.temperature + 15 }));
+    const out = await predictor.predictBatch(hot);
+    const snap = await predictor.monitor();
+    expect(snap.drift!.fields.temperature!.status).toBe('alert');
+    for (const name of ['feelsLike', 'humidity', 'windSpeed', 'weather']) expect(snap.drift!.fields[name]!.status).toBe('ok');
+    const max = predictor.info.inputs.find((f) => f.name === 'temperature') as { range: { max: number } };
+    const expectedClipped = hot.filter((r) => r.temperature > max.range.max).length;
+    expect(expectedClipped).toBeGreaterThan(100);
+    expect(snap.drift!.fields.temperature!.outOfRange).toBe(expectedClipped);
+    expect(out.filter((p) => p.warnings?.some((w) => w.field === 'temperature' && w.kind === 'clipped'))).toHaveLength(expectedClipped);
+    expect(snap.drift!.status).toBe('alert');
+    expect(JSON.parse(JSON.stringify(snap))).toEqual(snap);
+  });
+
+  it('reset() starts afresh and a handful of records says insufficient-data', async () => {
+    await predictor.resetMonitor();
+    await predictor.predictBatch(records.slice(0, 5));
+    expect((await predictor.monitor()).drift!.status).toBe('insufficient-data');
+  });
+});
+
+describe('live error', () => {
+  it('rolling MAE against actuals by date and by record; degraded when far off', async () => {
+    await predictor.resetMonitor();
+    const window = records.slice(600, 628);
+    const predicted = await predictor.predictBatch(window);
+    const actual = days.slice(600, 628).map((d) => d.cnt);
+    const byDate = await predictor.reportActuals(window.map((r, i) => ({ date: r.date, actual: actual[i]! })));
+    expect(byDate.count).toBe(28);
+    expect(byDate.mae).toBeCloseTo(score(actual, predicted.map((p) => p.rentals as number)).mae, 0);
+    expect(byDate.status).toBe('ok');
+    const far = await predictor.reportActuals(window.map((r, i) => ({ record: r, actual: actual[i]! * 3 })));
+    expect(far.status).toBe('degraded');
+    await expect(predictor.reportActuals([{ date: '1999-01-01', actual: 5 }])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+  });
+});
+
+describe('calibration', () => {
+  it('levelScaleFrom is the bounded ratio of sums', () => {
+    expect(levelScaleFrom([100, 100], [150, 150])).toBe(1.5);
+    expect(levelScaleFrom([100], [10_000])).toBe(4);
+    expect(levelScaleFrom([100], [1])).toBe(0.25);
+  });
+
+  it('with the holdout model, 14 days of actuals lower the later absolute bias and keep MAE within 2 %', async () => {
+    const before = days.filter((d) => d.dteday < '2012-09-01');
+    const fit = fitBike(before);
+    const bundle = assembleBundle(fit.trained, bikeManifestMeta(fit, before, { createdAt: 'test', split: 'test', metrics: {} }));
+    const p = await createPredictor(bundle, { worker: false });
+    const first = days.filter((d) => d.dteday >= '2012-09-01' && d.dteday <= '2012-09-14');
+    const rest = days.filter((d) => d.dteday >= '2012-09-15');
+    const actualRest = rest.map((d) => d.cnt);
+    const plain = score(actualRest, (await p.predictBatch(rest.map(uciToRecord))).map((x) => x.rentals as number));
+    const scale = await p.calibrate(first.map((d) => ({ record: uciToRecord(d), actual: d.cnt })));
+    expect(p.info.levelScale).toBe(scale);
+    const calibrated = score(actualRest, (await p.predictBatch(rest.map(uciToRecord))).map((x) => x.rentals as number));
+    console.log(`calibration: scale ${scale.toFixed(4)}; 2012-09-15..12-31 MAE ${plain.mae} → ${calibrated.mae}, bias ${plain.bias} → ${calibrated.bias}`);
+    expect(Math.abs(calibrated.bias)).toBeLessThan(Math.abs(plain.bias));
+    expect(calibrated.mae).toBeLessThanOrEqual(plain.mae * 1.02);
+    expect(await p.calibrate(null)).toBe(1);
+    const restored = score(actualRest, (await p.predictBatch(rest.map(uciToRecord))).map((x) => x.rentals as number));
+    expect(restored).toEqual(plain);
+    await p.dispose();
+  });
+});
