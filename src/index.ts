@@ -2,6 +2,7 @@
 export { createPredictor } from './predictor.js';
 export type { Predictor, PredictorOptions, CallOptions, BatchOptions } from './predictor.js';
 export type { BundleSource, BundleData, BundleUrls, LoadProgress } from './engine/bundle.js';
+export { isRejected } from './outputs/postprocess.js';
 export type { Prediction, RejectedRecord } from './outputs/postprocess.js';
 export type { Warning } from './schema/record.js';
 export type { BundleInfo } from './schema/info.js';

@@ -31,9 +31,11 @@ export function compileStep(step: FeatureStep, fieldIndex: Lookup): CompiledStep
   switch (step.step) {
     case 'calendar': {
       const k = fieldIndex(step.input, ['date'], step);
-      const parts = step.parts.map((part) =>
-        part === 'yearOffset' ? (d: CivilDate) => d.year - step.originYear : calendarParts[part],
-      );
+      const origin = step.originYear;
+      if (step.parts.includes('yearOffset') && origin === undefined) {
+        throw new BundleError('ERR_BUNDLE_INVALID', `Calendar part yearOffset of "${step.input}" needs originYear`);
+      }
+      const parts = step.parts.map((part) => (part === 'yearOffset' ? (d: CivilDate) => d.year - origin! : calendarParts[part]));
       return {
         columns: step.parts.map((p) => `${step.input}.${p}`),
         write(values, row, at) {

@@ -30,6 +30,11 @@ export interface RejectedRecord {
   error: { code: 'ERR_VALIDATION'; issues: ValidationIssue[] };
 }
 
+/** True for the `{ error }` placeholder of a rejected record in `invalid: 'report'` results. */
+export function isRejected(item: Prediction | RejectedRecord): item is RejectedRecord {
+  return typeof (item as RejectedRecord).error === 'object' && (item as RejectedRecord).error !== null;
+}
+
 export interface OutputStage {
   /** Per-record multiplicative level, from the validated field values. */
   levelOf(values: readonly FieldValue[]): number;

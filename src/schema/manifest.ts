@@ -63,8 +63,8 @@ export const featureStep = z.discriminatedUnion('step', [
     step: z.literal('calendar'),
     input: z.string(),
     parts: z.array(calendarPart).min(1),
-    /** Year that `yearOffset` counts from. */
-    originYear: z.number().int(),
+    /** Year that `yearOffset` counts from (required with that part). */
+    originYear: z.number().int().optional(),
   }),
   z.strictObject({
     step: z.literal('holiday'),

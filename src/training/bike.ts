@@ -23,7 +23,7 @@ export const BIKE_FIELDS: DraftField[] = [
 ];
 
 export const BIKE_STEPS: DraftStep[] = [
-  { step: 'calendar', input: 'date', parts: ['dayOfYear', 'weekday', 'season'], originYear: 2011 },
+  { step: 'calendar', input: 'date', parts: ['dayOfYear', 'weekday', 'season'] },
   { step: 'holiday', input: 'date', calendar: 'us-dc', override: 'holiday' },
   { step: 'workingDay', input: 'date', calendar: 'us-dc', override: 'holiday' },
   { step: 'scale', input: 'temperature' },
