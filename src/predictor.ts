@@ -20,6 +20,8 @@ export interface PredictorOptions {
   cacheName?: string;
   /** URL of onnxruntime-web's `ort-wasm-simd-threaded.wasm`, when the app hosts it itself. */
   wasmUrl?: string;
+  /** Count every predicted record for `monitor()` (a few additions per record). Default true. */
+  monitor?: boolean;
   /** Default per-call timeout in milliseconds (none by default). */
   timeoutMs?: number;
 }
@@ -67,7 +69,13 @@ function wantsWorker(option: boolean | undefined): boolean {
 /** Loads a bundle (manifest URL or path, or `{ manifest, model }`) and returns a Predictor. */
 export async function createPredictor(source: BundleSource, options: PredictorOptions = {}): Promise<Predictor> {
   const resolved = resolveSource(source);
-  const load = { integrity: options.integrity, cache: options.cache, cacheName: options.cacheName, wasmUrl: options.wasmUrl };
+  const load = {
+    integrity: options.integrity,
+    cache: options.cache,
+    cacheName: options.cacheName,
+    wasmUrl: options.wasmUrl,
+    monitor: options.monitor,
+  };
   const useWorker = wantsWorker(options.worker);
   // The inline engine is imported on demand so a worker-based page does not ship onnxruntime twice.
   const backend: Backend = useWorker

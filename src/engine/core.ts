@@ -12,6 +12,11 @@ import { createSession, type Session, type WasmOptions } from './ort.js';
  * (Node, `worker: false`) and inside the Web Worker, which is why both answer identically.
  */
 
+export interface EngineOptions extends LoadOptions, WasmOptions {
+  /** Count traffic for drift monitoring. Default true. */
+  monitor?: boolean | undefined;
+}
+
 export interface RunOptions {
   /** `reject` (default) throws on any invalid record; `report` predicts the valid ones. */
   invalid?: 'reject' | 'report' | undefined;
@@ -29,7 +34,13 @@ export class ModelEngine {
   private readonly session: Session;
   private readonly monitor: Monitor;
 
-  private constructor(manifest: Manifest, pipeline: Pipeline, output: OutputStage, session: Session) {
+  private constructor(
+    manifest: Manifest,
+    pipeline: Pipeline,
+    output: OutputStage,
+    session: Session,
+    private readonly observeTraffic: boolean,
+  ) {
     this.manifest = manifest;
     this.pipeline = pipeline;
     this.output = output;
@@ -37,7 +48,7 @@ export class ModelEngine {
     this.monitor = new Monitor(manifest);
   }
 
-  static async load(source: BundleSource, options: LoadOptions & WasmOptions = {}): Promise<ModelEngine> {
+  static async load(source: BundleSource, options: EngineOptions = {}): Promise<ModelEngine> {
     const { manifest, model } = await loadBundle(source, options);
     const pipeline = compilePipeline(manifest.inputs, manifest.features);
     const expected = manifest.model.columns;
@@ -55,11 +66,11 @@ export class ModelEngine {
       options,
     );
     options.onProgress?.({ stage: 'ready', loaded: model.byteLength, total: model.byteLength });
-    return new ModelEngine(manifest, pipeline, output, session);
+    return new ModelEngine(manifest, pipeline, output, session, options.monitor !== false);
   }
 
   async run(records: readonly unknown[], options: RunOptions = {}): Promise<BatchColumns> {
-    return this.predictColumns(records, options, true);
+    return this.predictColumns(records, options, this.observeTraffic);
   }
 
   /** `observe` false: predictions made for monitoring itself must not count as traffic. */

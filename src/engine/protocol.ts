@@ -18,6 +18,7 @@ export interface WorkerLoadOptions {
   cache?: boolean | undefined;
   cacheName?: string | undefined;
   wasmUrl?: string | undefined;
+  monitor?: boolean | undefined;
 }
 
 /** What the engine answers, inline or in the worker (the worker adds `load`). */
