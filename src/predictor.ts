@@ -107,6 +107,7 @@ class LoadedPredictor implements Predictor {
   predictBatch(records: readonly unknown[], options: BatchOptions & { invalid: 'report' }): Promise<Array<Prediction | RejectedRecord>>;
   async predictBatch(records: readonly unknown[], options: BatchOptions = {}): Promise<Array<Prediction | RejectedRecord>> {
     if (!Array.isArray(records)) throw notAnArray('predictBatch');
+    if (records.length > MAX_BATCH_RECORDS) throw batchTooLarge(records.length);
     if (records.length === 0) {
       if (!this.backend) throw new DisposedError();
       return [];
@@ -171,6 +172,15 @@ class LoadedPredictor implements Predictor {
       );
     });
   }
+}
+
+/** Most records one predictBatch call accepts: the engine allocates per record before reading any, so an unbounded length (even a sparse `new Array(1e8)`) would end in out-of-memory instead of an error. */
+const MAX_BATCH_RECORDS = 1_048_576;
+
+function batchTooLarge(n: number): ValidationError {
+  return new ValidationError([
+    { index: -1, path: '', kind: 'record', message: `predictBatch accepts at most ${MAX_BATCH_RECORDS} records per call, got ${n}; split the batch`, received: n },
+  ]);
 }
 
 function notAnArray(method: string): ValidationError {

@@ -1,6 +1,6 @@
 import { BundleError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { FeatureStep, InputField } from '../schema/manifest.js';
-import { compileReader, type FieldValue, type Warning } from '../schema/record.js';
+import { compileReader, type FieldValue, type RecordReader, type Warning } from '../schema/record.js';
 import { compileStep, fieldLookup } from './steps.js';
 
 /**
@@ -61,7 +61,7 @@ export function compilePipeline(fields: readonly InputField[], steps: readonly F
       const values: FieldValue[] = new Array(fields.length);
       let rejected: Uint8Array | null = null;
       for (let i = 0; i < rows; i++) {
-        if (!reader.read(records[i], i, values, issues, warnings)) {
+        if (!readSafely(reader, records[i], i, values, issues, warnings)) {
           (rejected ??= new Uint8Array(rows))[i] = 1;
           continue;
         }
@@ -73,4 +73,14 @@ export function compilePipeline(fields: readonly InputField[], steps: readonly F
       return { matrix, rows, issues, warnings, rejected };
     },
   };
+}
+
+/** A record is caller data: a throwing getter or Proxy trap must become an issue of that record, not fail the batch. */
+function readSafely(reader: RecordReader, record: unknown, index: number, values: FieldValue[], issues: ValidationIssue[], warnings: Warning[]): boolean {
+  try {
+    return reader.read(record, index, values, issues, warnings);
+  } catch (error) {
+    issues.push({ index, path: '', kind: 'record', message: `reading the record threw: ${error instanceof Error ? error.message : String(error)}`, received: 'object' });
+    return false;
+  }
 }

@@ -107,7 +107,9 @@ function categoryReader(field: Extract<InputField, { type: 'category' }>): Field
       warnings.push({ index, field: field.name, kind: 'unknown-category', received: printable(value) });
       return field.default;
     }
-    return issue(issues, index, field.name, 'unknown-category', `unknown value ${JSON.stringify(printable(value))}; expected one of ${allowed}`, value);
+    // JSON.stringify would print NaN and ±Infinity as "null".
+    const shown = typeof value === 'number' ? String(value) : JSON.stringify(printable(value));
+    return issue(issues, index, field.name, 'unknown-category', `unknown value ${shown}; expected one of ${allowed}`, value);
   };
 }
 
