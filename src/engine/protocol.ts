@@ -32,6 +32,8 @@ export interface EngineApi {
 }
 
 export interface WorkerApi extends EngineApi {
+  /** Liveness check for the watchdog. */
+  ping(): true;
   load(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Manifest>;
 }
 

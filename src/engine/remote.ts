@@ -1,5 +1,6 @@
-import { releaseProxy, proxy, wrap, type Remote } from 'comlink';
+import { proxy, type Remote } from 'comlink';
 import { ValidationError, WorkerCrashedError } from '../errors.js';
+import { LiveWorker } from './live-worker.js';
 import type { BatchColumns } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
 import type { BundleSource, LoadProgress } from './bundle.js';
@@ -22,20 +23,14 @@ export interface Backend extends EngineApi {
   readonly manifest: Manifest;
 }
 
-interface Live {
-  worker: Worker;
-  api: Remote<WorkerApi>;
-  crashed: Promise<never>;
-}
-
 export class WorkerBackend implements Backend {
   readonly manifest: Manifest;
-  private live: Live | undefined;
-  private restarting: Promise<Live> | undefined;
+  private live: LiveWorker | undefined;
+  private restarting: Promise<LiveWorker> | undefined;
 
   private constructor(
     manifest: Manifest,
-    live: Live,
+    live: LiveWorker,
     private readonly source: BundleSource,
     private readonly options: WorkerLoadOptions,
   ) {
@@ -45,12 +40,12 @@ export class WorkerBackend implements Backend {
 
   static async start(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<WorkerBackend> {
     installErrorTransfer();
-    const live = spawn();
+    const live = new LiveWorker();
     try {
-      const manifest = await Promise.race([live.api.load(source, options, onProgress && proxy(onProgress)), live.crashed]);
+      const manifest = await live.call((api) => api.load(source, options, onProgress && proxy(onProgress)), false);
       return new WorkerBackend(manifest, live, source, options);
     } catch (error) {
-      stop(live);
+      live.stop();
       throw error;
     }
   }
@@ -74,11 +69,11 @@ export class WorkerBackend implements Backend {
     this.live = undefined;
     if (!live) return;
     try {
-      await Promise.race([live.api.dispose(), live.crashed, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      await Promise.race([live.call((api) => api.dispose(), false), new Promise((resolve) => setTimeout(resolve, 1000))]);
     } catch {
       // A worker that is already dead has nothing left to release.
     }
-    stop(live);
+    live.stop();
   }
 
   async monitorSnapshot(): Promise<MonitorSnapshot> {
@@ -101,23 +96,23 @@ export class WorkerBackend implements Backend {
     return this.call(live, (api) => api.calibrate(actuals));
   }
 
-  private call<T>(live: Live, work: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
-    return Promise.race([work(live.api), live.crashed]).catch((error: unknown) => {
+  private call<T>(live: LiveWorker, work: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    return live.call(work).catch((error: unknown) => {
       if (error instanceof WorkerCrashedError && this.live === live) this.live = undefined;
       throw error;
     });
   }
 
-  private async ensureLive(): Promise<Live> {
+  private async ensureLive(): Promise<LiveWorker> {
     if (this.live) return this.live;
     this.restarting ??= (async () => {
-      const live = spawn();
+      const live = new LiveWorker();
       try {
-        await Promise.race([live.api.load(this.source, this.options), live.crashed]);
+        await live.call((api) => api.load(this.source, this.options), false);
         this.live = live;
         return live;
       } catch (error) {
-        stop(live);
+        live.stop();
         throw error;
       } finally {
         this.restarting = undefined;
@@ -125,24 +120,6 @@ export class WorkerBackend implements Backend {
     })();
     return this.restarting;
   }
-}
-
-function spawn(): Live {
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
-  const crashed = new Promise<never>((_, reject) => {
-    worker.addEventListener('error', (event) => {
-      event.preventDefault();
-      reject(new WorkerCrashedError(`The prediction worker crashed: ${event.message || 'unknown error'}`));
-    });
-    worker.addEventListener('messageerror', () => reject(new WorkerCrashedError('The prediction worker sent a message that could not be read')));
-  });
-  crashed.catch(() => {});
-  return { worker, api: wrap<WorkerApi>(worker), crashed };
-}
-
-function stop(live: Live): void {
-  live.api[releaseProxy]();
-  live.worker.terminate();
 }
 
 function mergeColumns(parts: readonly BatchColumns[], step: number): BatchColumns {

@@ -22,6 +22,7 @@ const api: WorkerApi = {
     const columns = await loaded().run(records, options);
     return transfer(columns, transferablesOf(columns));
   },
+  ping: () => true,
   monitorSnapshot: () => loaded().monitorSnapshot(),
   resetMonitor: () => loaded().resetMonitor(),
   reportActuals: (actuals) => loaded().reportActuals(actuals),
