@@ -51,6 +51,9 @@ export interface LoadedBundle {
 }
 
 const hasScheme = /^[a-z][a-z0-9+.-]*:/i;
+/** `C:\\…` looks like a URL scheme but is a Windows file path. */
+const windowsPath = /^[a-z]:[\\/]/i;
+const isUrl = (location: string) => hasScheme.test(location) && !windowsPath.test(location);
 
 /** Relative strings are resolved here, on the caller's side, because a worker has another base URL. */
 export function resolveSource(source: BundleSource): BundleSource {
@@ -96,7 +99,7 @@ export async function loadBundle(source: BundleSource, options: LoadOptions = {}
 }
 
 function siblingOf(manifestUrl: string, file: string): string {
-  if (hasScheme.test(manifestUrl)) return new URL(file, manifestUrl).href;
+  if (isUrl(manifestUrl)) return new URL(file, manifestUrl).href;
   const slash = manifestUrl.lastIndexOf('/');
   return slash < 0 ? file : `${manifestUrl.slice(0, slash + 1)}${file}`;
 }
@@ -107,7 +110,7 @@ async function readBytes(
   onBytes: (loaded: number, total: number | undefined) => void,
   cacheable: boolean,
 ): Promise<Uint8Array> {
-  if (!hasScheme.test(location) || location.startsWith('file:')) return readFileInNode(location, onBytes);
+  if (!isUrl(location) || location.startsWith('file:')) return readFileInNode(location, onBytes);
   let response: Response;
   try {
     response = await cachedFetch(location, { ...options, cacheable });

@@ -1,0 +1,218 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { FeaturecastError } from '../errors.js';
+import { createPredictor, type Predictor } from '../predictor.js';
+import { createFetchHandler } from '../server/handler.js';
+import { serve } from '../server/node.js';
+import { acceptsBikeRecords } from '../server/seed.js';
+import { HELP, USAGE } from './help.js';
+import { describeInfo } from './info.js';
+import { formatOfPath, InputError, type InputFormat } from './input.js';
+import { runPredict } from './predict.js';
+
+/**
+ * The `featurecast` command. Exit codes: 0 done, 1 bad input (unreadable, unparsable or invalid
+ * records), 2 bad usage, 3 the bundle could not be loaded or run.
+ */
+
+/** Exit codes, as documented in `featurecast --help`. */
+export const EXIT = { ok: 0, input: 1, usage: 2, bundle: 3 } as const;
+
+/** A failure with the message to print and the exit code to leave with. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+// The bundled bike model sits two folders up from both src/cli and dist/cli.
+const DEFAULT_BUNDLE = fileURLToPath(new URL('../../models/bike-daily/manifest.json', import.meta.url));
+
+const common = { bundle: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+/** Runs one command line (without `node` and the script); resolves to the exit code. Long-running `serve` resolves when stopped. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (error) {
+    const [message, code] = explain(error);
+    process.stderr.write(`featurecast: ${message}\n`);
+    return code;
+  }
+}
+
+async function dispatch(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined) {
+    process.stderr.write(HELP.main);
+    return EXIT.usage;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP.main);
+    return EXIT.ok;
+  }
+  if (command === '--version' || command === '-v') {
+    const pkg = JSON.parse(await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return EXIT.ok;
+  }
+  if (command !== 'predict' && command !== 'serve' && command !== 'info') {
+    throw new CliError(`unknown command "${command}"\n${USAGE}`, EXIT.usage);
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP[command]);
+    return EXIT.ok;
+  }
+  if (command === 'predict') return predictCommand(rest);
+  if (command === 'serve') return serveCommand(rest);
+  return infoCommand(rest);
+}
+
+type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
+
+function parse(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>, command: string, positionals = 0) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: positionals > 0, strict: true });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\nSee: featurecast ${command} --help`, EXIT.usage);
+  }
+  if (parsed.positionals.length > positionals) {
+    throw new CliError(`unexpected argument "${parsed.positionals[positionals]}"\nSee: featurecast ${command} --help`, EXIT.usage);
+  }
+  return parsed as { values: Values; positionals: string[] };
+}
+
+async function load(bundle: string | undefined): Promise<Predictor> {
+  // A file URL, so a Windows drive letter is never mistaken for a URL scheme.
+  const location = bundle === undefined ? pathToFileURL(DEFAULT_BUNDLE) : /^[a-z][a-z0-9+.-]+:\/\//i.test(bundle) ? bundle : pathToFileURL(resolve(bundle));
+  return createPredictor(location, { worker: false, cache: false });
+}
+
+async function predictCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { ...common, format: { type: 'string' }, ndjson: { type: 'boolean' }, progress: { type: 'boolean' }, strict: { type: 'boolean' }, invalid: { type: 'string' } },
+    'predict',
+    1,
+  );
+  const format = values.format as string | undefined;
+  if (format !== undefined && format !== 'json' && format !== 'ndjson' && format !== 'csv') {
+    throw new CliError(`--format must be json, ndjson or csv, not "${format}"`, EXIT.usage);
+  }
+  const invalid = (values.invalid as string | undefined) ?? 'reject';
+  if (invalid !== 'reject' && invalid !== 'report') throw new CliError(`--invalid must be reject or report, not "${invalid}"`, EXIT.usage);
+  const file = positionals[0] === '-' ? undefined : positionals[0];
+  if (file === undefined && process.stdin.isTTY) {
+    throw new CliError('no input: give a file, or pipe records on stdin\nSee: featurecast predict --help', EXIT.usage);
+  }
+  const source = file ?? 'stdin';
+  // Reading the input and loading the model overlap; both take a while for large inputs.
+  const loading = load(values.bundle as string | undefined);
+  loading.catch(() => {});
+  let text: string;
+  try {
+    text = file === undefined ? await readStdin() : await readFile(file, 'utf8');
+  } catch (error) {
+    await loading.then((p) => p.dispose(), () => {});
+    throw new CliError(`cannot read ${source}: ${(error as Error).message}`, EXIT.input);
+  }
+  const predictor = await loading;
+  try {
+    const result = await runPredict(predictor, text, {
+      format: (format as InputFormat | undefined) ?? (file ? formatOfPath(file) : undefined),
+      ndjson: values.ndjson === true,
+      progress: values.progress === true ? true : undefined,
+      strict: values.strict === true,
+      invalid,
+      source,
+    });
+    for (const message of result.messages) process.stderr.write(`featurecast: ${message}\n`);
+    if (result.output) await write(result.output);
+    return result.exitCode;
+  } catch (error) {
+    if (error instanceof InputError) {
+      throw new CliError(`${source}${error.line === undefined ? '' : `:${error.line}`}: ${error.message}`, EXIT.input);
+    }
+    throw error;
+  } finally {
+    await predictor.dispose();
+  }
+}
+
+async function serveCommand(args: readonly string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    { ...common, host: { type: 'string' }, port: { type: 'string' }, cors: { type: 'string', multiple: true }, 'max-body-bytes': { type: 'string' }, 'max-batch': { type: 'string' } },
+    'serve',
+  );
+  const port = integer(values.port as string | undefined, '--port', 5000, 0, 65535);
+  const maxBodyBytes = integer(values['max-body-bytes'] as string | undefined, '--max-body-bytes', 1024 * 1024, 1, 2 ** 31);
+  const maxBatchSize = integer(values['max-batch'] as string | undefined, '--max-batch', 10_000, 1, 1_048_576);
+  const cors = (values.cors as string[] | undefined)?.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  const predictor = await load(values.bundle as string | undefined);
+  const handler = createFetchHandler(predictor, { maxBodyBytes, maxBatchSize, corsOrigins: cors?.includes('*') ? '*' : cors });
+  let server;
+  try {
+    server = await serve(handler, { host: (values.host as string | undefined) ?? '127.0.0.1', port, maxBodyBytes });
+  } catch (error) {
+    await predictor.dispose();
+    throw new CliError(`cannot listen: ${(error as Error).message}`, EXIT.usage);
+  }
+  const { name, version } = predictor.info;
+  const routes = `POST /predict${acceptsBikeRecords(predictor.info) ? ', POST /api/makecalc/' : ''}, GET /model, GET /health`;
+  process.stderr.write(`featurecast: serving ${name} ${version} on ${server.url} (${routes})\n`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await server.close();
+  await predictor.dispose();
+  return EXIT.ok;
+}
+
+async function infoCommand(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, { ...common, json: { type: 'boolean' } }, 'info');
+  const predictor = await load(values.bundle as string | undefined);
+  try {
+    await write(values.json ? `${JSON.stringify(predictor.info, null, 2)}\n` : describeInfo(predictor.info));
+  } finally {
+    await predictor.dispose();
+  }
+  return EXIT.ok;
+}
+
+function integer(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new CliError(`${flag} must be an integer ${min}–${max}, not "${text}"`, EXIT.usage);
+  return n;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Resolves once the text is handed to the OS; a closed pipe (`| head`) is not an error. */
+function write(text: string): Promise<void> {
+  return new Promise((done) => {
+    process.stdout.once('error', () => done());
+    process.stdout.write(text, () => done());
+  });
+}
+
+function explain(error: unknown): [string, number] {
+  if (error instanceof CliError) return [error.message, error.exitCode];
+  if (error instanceof FeaturecastError) {
+    // A ValidationError cannot reach here (predict uses report mode); everything else is about the bundle or engine.
+    return [error.message, EXIT.bundle];
+  }
+  return [`unexpected error: ${error instanceof Error ? error.message : String(error)}`, EXIT.bundle];
+}

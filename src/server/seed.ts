@@ -1,0 +1,87 @@
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import type { Predictor } from '../predictor.js';
+import type { Prediction } from '../outputs/postprocess.js';
+import type { BundleInfo } from '../schema/info.js';
+import type { Warning } from '../schema/record.js';
+import { UCI_COLUMN_OF, uciRowToRecord, type BikeRecord, type UciWarning } from '../schema/uci.js';
+import { HttpError } from './http.js';
+
+/**
+ * `POST /api/makecalc/`, the old Flask service's request shape: `{ "<row index>": day.csv row }`
+ * → `{ "<row index>": prediction }`. Every issue and warning names the row by its key (as
+ * `index`) and the column the caller sent (as `path`/`field`), never the converted record's.
+ */
+
+/** The seed route only makes sense for a bundle that takes the bike record. */
+export function acceptsBikeRecords(info: BundleInfo): boolean {
+  const names = new Set(info.inputs.map((f) => f.name));
+  return (['date', 'temperature', 'feelsLike', 'humidity', 'windSpeed', 'weather'] as const).every((n) => names.has(n));
+}
+
+/** A makecalc prediction: the library's, with UCI-named warnings and calendar contradictions. */
+export interface SeedPrediction {
+  [output: string]: number | string | Array<Warning | UciWarning> | undefined;
+  warnings?: Array<Warning | UciWarning>;
+}
+
+const ROW_KEY = /^(0|[1-9][0-9]{0,14})$/;
+
+/** Runs one makecalc request body; throws ValidationError (400) or HttpError (413). */
+export async function makecalc(predictor: Predictor, body: unknown, maxBatch: number): Promise<Record<string, SeedPrediction>> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError([
+      { index: -1, path: '', kind: 'record', message: 'expected an object keyed by row index, e.g. {"0": {"dteday": "2012-06-01", …}}', received: Array.isArray(body) ? 'array' : body === null ? null : typeof body },
+    ]);
+  }
+  const rows = body as Record<string, unknown>;
+  const keys = Object.keys(rows);
+  if (keys.length > maxBatch) {
+    throw new HttpError(413, 'ERR_BATCH_TOO_LARGE', `At most ${maxBatch} rows per request, got ${keys.length}`, {}, { limit: maxBatch });
+  }
+  const issues: ValidationIssue[] = [];
+  const records: BikeRecord[] = [];
+  const notes: UciWarning[][] = [];
+  for (const key of keys) {
+    if (!ROW_KEY.test(key)) {
+      issues.push({ index: -1, path: key, kind: 'record', message: 'row keys must be row indices (non-negative integers)', received: key });
+      continue;
+    }
+    const converted = uciRowToRecord(rows[key], Number(key));
+    issues.push(...converted.issues);
+    if (converted.record) {
+      records.push(converted.record);
+      notes.push(converted.warnings);
+    }
+  }
+  if (issues.length) throw new ValidationError(issues);
+
+  let predictions: Prediction[];
+  try {
+    predictions = await predictor.predictBatch(records);
+  } catch (error) {
+    // Batch positions and record field names mean nothing to a seed client: translate both.
+    if (error instanceof ValidationError) throw new ValidationError(error.issues.map((i) => ({ ...i, index: rowOf(keys, i.index), path: column(i.path) })));
+    throw error;
+  }
+  const out: Record<string, SeedPrediction> = {};
+  predictions.forEach((prediction, i) => {
+    const key = keys[i]!;
+    const row = rows[key] as Record<string, unknown>;
+    const warnings: Array<Warning | UciWarning> = (prediction.warnings ?? []).map((w) => {
+      const field = column(w.field);
+      return { ...w, index: Number(key), field, received: Object.hasOwn(row, field) ? row[field] : w.received };
+    });
+    warnings.push(...notes[i]!);
+    const { warnings: _, ...values } = prediction;
+    out[key] = warnings.length ? { ...values, warnings } : values;
+  });
+  return out;
+}
+
+function rowOf(keys: readonly string[], index: number): number {
+  return index >= 0 && index < keys.length ? Number(keys[index]) : index;
+}
+
+function column(field: string): string {
+  return (UCI_COLUMN_OF as Record<string, string>)[field] ?? field;
+}
