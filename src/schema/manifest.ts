@@ -1,29 +1,32 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The bundle manifest, format version 1. Strict everywhere: a typo in a hand-edited manifest
- * must fail loudly at load time, not silently change what the model sees.
+ * must fail loudly at load time, not silently change what the model sees. `zod/mini` keeps
+ * the worker bundle small: it tree-shakes to the validators actually used.
  */
 
 export const FORMAT_VERSION = 1;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
+const nonEmpty = z.string().check(z.minLength(1));
+
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'));
+const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'));
 
 /** What happens to a value outside the range seen in training. Every case is flagged in the prediction's `warnings`. */
 export const outOfRangePolicy = z.enum(['clip', 'extrapolate', 'reject']);
 
 const fieldBase = {
-  name: z.string().min(1),
-  description: z.string().optional(),
+  name: nonEmpty,
+  description: z.optional(z.string()),
   required: z.boolean(),
 };
 
 const numberField = z.strictObject({
   ...fieldBase,
   type: z.enum(['number', 'integer']),
-  unit: z.string().optional(),
-  default: z.number().optional(),
+  unit: z.optional(z.string()),
+  default: z.optional(z.number()),
   range: z.strictObject({ min: z.number(), max: z.number() }),
   outOfRange: outOfRangePolicy,
 });
@@ -31,7 +34,7 @@ const numberField = z.strictObject({
 const dateField = z.strictObject({
   ...fieldBase,
   type: z.literal('date'),
-  default: isoDate.optional(),
+  default: z.optional(isoDate),
   range: z.strictObject({ min: isoDate, max: isoDate }),
   outOfRange: outOfRangePolicy,
 });
@@ -39,10 +42,10 @@ const dateField = z.strictObject({
 const categoryField = z.strictObject({
   ...fieldBase,
   type: z.literal('category'),
-  values: z.array(z.string()).min(1),
+  values: z.array(z.string()).check(z.minLength(1)),
   /** Other spellings accepted for a value, e.g. the UCI codes `"1"` → `"clear"`. Numbers are matched by their string form. */
-  aliases: z.record(z.string(), z.string()).optional(),
-  default: z.string().optional(),
+  aliases: z.optional(z.record(z.string(), z.string())),
+  default: z.optional(z.string()),
   /** `reject` refuses an unknown value; `default` replaces it with `default` and flags it. */
   unknown: z.enum(['reject', 'default']),
 });
@@ -50,7 +53,7 @@ const categoryField = z.strictObject({
 const booleanField = z.strictObject({
   ...fieldBase,
   type: z.literal('boolean'),
-  default: z.boolean().optional(),
+  default: z.optional(z.boolean()),
 });
 
 export const inputField = z.discriminatedUnion('type', [numberField, dateField, categoryField, booleanField]);
@@ -62,29 +65,29 @@ export const featureStep = z.discriminatedUnion('step', [
   z.strictObject({
     step: z.literal('calendar'),
     input: z.string(),
-    parts: z.array(calendarPart).min(1),
+    parts: z.array(calendarPart).check(z.minLength(1)),
     /** Year that `yearOffset` counts from (required with that part). */
-    originYear: z.number().int().optional(),
+    originYear: z.optional(z.int()),
   }),
   z.strictObject({
     step: z.literal('holiday'),
     input: z.string(),
     calendar: z.literal('us-dc'),
     /** Optional boolean input that overrides the calendar for a record. */
-    override: z.string().optional(),
+    override: z.optional(z.string()),
   }),
   z.strictObject({
     step: z.literal('workingDay'),
     input: z.string(),
     calendar: z.literal('us-dc'),
-    override: z.string().optional(),
+    override: z.optional(z.string()),
   }),
   z.strictObject({
     step: z.literal('scale'),
     input: z.string(),
     /** column = (value - center) / scale, fitted at training time. */
     center: z.number(),
-    scale: z.number().refine((v) => v !== 0, 'scale must not be 0'),
+    scale: z.number().check(z.refine((v) => v !== 0, 'scale must not be 0')),
   }),
   z.strictObject({
     step: z.literal('categoryCode'),
@@ -97,90 +100,93 @@ export const featureStep = z.discriminatedUnion('step', [
 /** Raw model output → published outputs. */
 export const postprocess = z.strictObject({
   /** Name of the published number, e.g. `rentals`. */
-  name: z.string().min(1),
-  unit: z.string().optional(),
+  name: nonEmpty,
+  unit: z.optional(z.string()),
   /** Inverse of the training target transform. */
   inverse: z.enum(['identity', 'exp']),
   /** Multiplicative demand level per calendar year of a date input; years outside use the nearest year. */
-  level: z
-    .strictObject({
+  level: z.optional(
+    z.strictObject({
       input: z.string(),
-      byYear: z.record(z.string().regex(/^\d{4}$/), z.number().positive()),
-    })
-    .optional(),
-  clampMin: z.number().optional(),
+      byYear: z.record(z.string().check(z.regex(/^\d{4}$/)), z.number().check(z.positive())),
+    }),
+  ),
+  clampMin: z.optional(z.number()),
   /** Ordered bands: `labels[i]` applies below `thresholds[i]`, the last label above all thresholds. */
-  bands: z
-    .strictObject({
-      name: z.string().min(1),
-      thresholds: z.array(z.number()),
-      labels: z.array(z.string()),
-      description: z.string().optional(),
-    })
-    .refine((b) => b.labels.length === b.thresholds.length + 1, 'bands need one more label than thresholds')
-    .refine((b) => b.thresholds.every((t, i) => i === 0 || t > b.thresholds[i - 1]!), 'thresholds must increase')
-    .optional(),
+  bands: z.optional(
+    z
+      .strictObject({
+        name: nonEmpty,
+        thresholds: z.array(z.number()),
+        labels: z.array(z.string()),
+        description: z.optional(z.string()),
+      })
+      .check(
+        z.refine((b) => b.labels.length === b.thresholds.length + 1, 'bands need one more label than thresholds'),
+        z.refine((b) => b.thresholds.every((t, i) => i === 0 || t > b.thresholds[i - 1]!), 'thresholds must increase'),
+      ),
+  ),
 });
 
 /** Bins of a numeric value: bin b holds values v with edges[b-1] <= v < edges[b]; `freq` (one more than edges) sums to 1. */
 const histogram = z
-  .strictObject({ edges: z.array(z.number()), freq: z.array(z.number().nonnegative()) })
-  .refine((h) => h.freq.length === h.edges.length + 1, 'a histogram needs one more freq than edges');
+  .strictObject({ edges: z.array(z.number()), freq: z.array(z.number().check(z.nonnegative())) })
+  .check(z.refine((h) => h.freq.length === h.edges.length + 1, 'a histogram needs one more freq than edges'));
 
 /** Training frequency of each category value. */
 const categorical = z
-  .strictObject({ values: z.array(z.string()), freq: z.array(z.number().nonnegative()) })
-  .refine((c) => c.freq.length === c.values.length, 'one freq per value');
+  .strictObject({ values: z.array(z.string()), freq: z.array(z.number().check(z.nonnegative())) })
+  .check(z.refine((c) => c.freq.length === c.values.length, 'one freq per value'));
 
 const metricSet = z.strictObject({
   mae: z.number(),
   rmse: z.number(),
   r2: z.number(),
   bias: z.number(),
-  rows: z.number().int(),
-  from: isoDate.optional(),
-  to: isoDate.optional(),
+  rows: z.int(),
+  from: z.optional(isoDate),
+  to: z.optional(isoDate),
 });
 
 export const manifestSchema = z.strictObject({
   formatVersion: z.literal(FORMAT_VERSION),
-  name: z.string().min(1),
-  version: z.string().min(1),
+  name: nonEmpty,
+  version: nonEmpty,
   createdAt: z.string(),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   training: z.strictObject({
     dataset: z.string(),
-    citation: z.string().optional(),
-    rows: z.number().int().nonnegative(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
+    citation: z.optional(z.string()),
+    rows: z.int().check(z.nonnegative()),
+    from: z.optional(isoDate),
+    to: z.optional(isoDate),
     split: z.string(),
-    seed: z.number().int().optional(),
-    params: z.record(z.string(), z.unknown()).optional(),
+    seed: z.optional(z.int()),
+    params: z.optional(z.record(z.string(), z.unknown())),
   }),
-  inputs: z.array(inputField).min(1),
-  features: z.array(featureStep).min(1),
+  inputs: z.array(inputField).check(z.minLength(1)),
+  features: z.array(featureStep).check(z.minLength(1)),
   model: z.strictObject({
-    file: z.string().min(1),
+    file: nonEmpty,
     sha256: sha256Hex,
-    bytes: z.number().int().positive(),
+    bytes: z.int().check(z.positive()),
     inputName: z.string(),
     outputName: z.string(),
     /** Model input columns in order; must equal what the feature steps produce. */
-    columns: z.array(z.string()).min(1),
+    columns: z.array(z.string()).check(z.minLength(1)),
   }),
   output: postprocess,
-  metrics: z.record(z.string(), metricSet).optional(),
+  metrics: z.optional(z.record(z.string(), metricSet)),
   /** Reference statistics of the training inputs and outputs (drift monitoring). */
-  reference: z
-    .strictObject({
-      rows: z.number().int().positive(),
+  reference: z.optional(
+    z.strictObject({
+      rows: z.int().check(z.positive()),
       fields: z.record(z.string(), z.union([histogram, categorical])),
       output: histogram,
-    })
-    .optional(),
+    }),
+  ),
   /** Extra files shipped beside the manifest (e.g. typical weather for the demo). */
-  extras: z.record(z.string(), z.string()).optional(),
+  extras: z.optional(z.record(z.string(), z.string())),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BundleError } from '../errors.js';
 import { FORMAT_VERSION, manifestSchema, type Manifest } from './manifest.js';
 

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/**
+ * Bytes a page downloads: our JS (what an app that calls createPredictor gets, main thread and
+ * worker, minified, with comlink and zod, without onnxruntime-web), onnxruntime's wasm and the
+ * model; raw, gzip and brotli. Bundled from src/ with esbuild, as an app's bundler would.
+ */
+
+export interface Sizes {
+  raw: number;
+  gzip: number;
+  brotli: number;
+}
+
+export interface ByteFigures {
+  js: Sizes;
+  jsMain: Sizes;
+  jsWorker: Sizes;
+  wasm: Sizes;
+  model: Sizes;
+}
+
+export function sizes(bytes: Uint8Array): Sizes {
+  return {
+    raw: bytes.byteLength,
+    gzip: gzipSync(bytes, { level: 9 }).byteLength,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength,
+  };
+}
+
+async function bundle(entry: { contents: string } | { file: string }): Promise<Uint8Array> {
+  const result = await build({
+    ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents, resolveDir: process.cwd(), loader: 'ts' as const } }),
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    // The worker is a separate file the bundler emits; the inline engine a lazy chunk. Neither is in the main bundle.
+    external: ['onnxruntime-web', 'onnxruntime-web/*', './worker.js', './engine/core.js', 'node:*'],
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.contents;
+}
+
+export async function measureBytes(): Promise<ByteFigures> {
+  const main = await bundle({ contents: `export { createPredictor } from './src/index.ts';` });
+  // An entry point, not an import: package.json says sideEffects false, so an import would be dropped.
+  const worker = await bundle({ file: 'src/engine/worker.ts' });
+  const both = new Uint8Array(main.byteLength + worker.byteLength);
+  both.set(main);
+  both.set(worker, main.byteLength);
+  return {
+    js: { raw: both.byteLength, gzip: sizes(main).gzip + sizes(worker).gzip, brotli: sizes(main).brotli + sizes(worker).brotli },
+    jsMain: sizes(main),
+    jsWorker: sizes(worker),
+    wasm: sizes(readFileSync('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm')),
+    model: sizes(readFileSync('models/bike-daily/model.onnx')),
+  };
+}

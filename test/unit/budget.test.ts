@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { measureBytes } from '../bench/bytes.js';
+
+// Size budgets (bytes only; timings never gate CI): our JS ≤ 30 KB brotli, the model ≤ 200 KB.
+describe('size budgets', () => {
+  it('our JS (main thread + worker, without onnxruntime-web) stays within 30 KB brotli, the model within 200 KB', async () => {
+    const bytes = await measureBytes();
+    expect(bytes.jsWorker.raw).toBeGreaterThan(10_000); // the worker bundle really contains the engine
+    expect(bytes.js.brotli).toBeLessThanOrEqual(30 * 1024);
+    expect(bytes.model.raw).toBeLessThanOrEqual(200 * 1024);
+  });
+});
