@@ -33,11 +33,12 @@ export interface ValidationIssue {
 
 /** Base class of all featurecast errors. */
 export class FeaturecastError extends Error {
+  // A literal, not new.target.name: minifiers rename classes, and reviveError matches on it.
+  override name = 'FeaturecastError';
   readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
   constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(message);
-    this.name = new.target.name;
     this.code = code;
     this.details = details;
   }
@@ -45,6 +46,7 @@ export class FeaturecastError extends Error {
 
 /** Records failed validation. `issues` lists every bad field of every bad record. */
 export class ValidationError extends FeaturecastError {
+  override name = 'ValidationError';
   readonly issues: ValidationIssue[];
   constructor(issues: ValidationIssue[]) {
     const first = issues[0];
@@ -57,6 +59,7 @@ export class ValidationError extends FeaturecastError {
 
 /** The bundle could not be loaded: fetch failed, hash mismatch, invalid manifest, unsupported version, or model/manifest disagreement. */
 export class BundleError extends FeaturecastError {
+  override name = 'BundleError';
   constructor(
     code: Extract<ErrorCode, `ERR_BUNDLE_${string}`>,
     message: string,
@@ -68,6 +71,7 @@ export class BundleError extends FeaturecastError {
 
 /** onnxruntime failed to create a session or to run the model. */
 export class EngineError extends FeaturecastError {
+  override name = 'EngineError';
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('ERR_ENGINE', message, details);
   }
@@ -75,6 +79,7 @@ export class EngineError extends FeaturecastError {
 
 /** The Web Worker died; pending calls reject with this and the next call starts a new worker. */
 export class WorkerCrashedError extends FeaturecastError {
+  override name = 'WorkerCrashedError';
   constructor(message = 'The prediction worker crashed', details: Record<string, unknown> = {}) {
     super('ERR_WORKER_CRASHED', message, details);
   }
@@ -82,6 +87,7 @@ export class WorkerCrashedError extends FeaturecastError {
 
 /** A call took longer than its `timeoutMs`. */
 export class TimeoutError extends FeaturecastError {
+  override name = 'TimeoutError';
   constructor(ms: number) {
     super('ERR_TIMEOUT', `Prediction timed out after ${ms} ms`, { timeoutMs: ms });
   }
@@ -89,6 +95,7 @@ export class TimeoutError extends FeaturecastError {
 
 /** A call's `AbortSignal` fired. */
 export class AbortedError extends FeaturecastError {
+  override name = 'AbortedError';
   constructor(reason?: unknown) {
     super('ERR_ABORTED', 'Prediction was aborted', reason === undefined ? {} : { reason: String(reason) });
   }
@@ -96,6 +103,7 @@ export class AbortedError extends FeaturecastError {
 
 /** The predictor was disposed before or during the call. */
 export class DisposedError extends FeaturecastError {
+  override name = 'DisposedError';
   constructor() {
     super('ERR_DISPOSED', 'The predictor has been disposed');
   }

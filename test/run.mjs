@@ -1,5 +1,6 @@
 // `npm test`: every test suite, then one closing line "N passed, N failed" over all of them.
 // Unit tests (vitest, Node) first, then browser tests (Playwright, Debian Chromium).
+// Each suite's closing lines stay visible; the totals come from their JSON reports.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,8 +32,8 @@ ensureChromium();
 const vitestJson = join(out, 'vitest.json');
 const playwrightJson = join(out, 'playwright.json');
 const unit = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
-const build = run('npm', ['run', '--silent', 'build:demo']);
-const e2e = build === 0 ? run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }) : 1;
+// Playwright's global setup builds the library, the demo and the test harness first.
+const e2e = run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
 
 let passed = 0;
 let failed = 0;
@@ -46,7 +47,6 @@ if (existsSync(playwrightJson)) {
   passed += p.stats.expected;
   failed += p.stats.unexpected + p.stats.flaky;
 } else failed += 1;
-if (build !== 0) console.error('The demo build failed, so the browser tests did not run.');
 
 console.log(`\nfeaturecast: ${passed} passed, ${failed} failed`);
-process.exit(unit === 0 && build === 0 && e2e === 0 && failed === 0 ? 0 : 1);
+process.exit(unit === 0 && e2e === 0 && failed === 0 ? 0 : 1);

@@ -1,7 +1,7 @@
 import { BundleError } from '../errors.js';
 import { parseManifest } from '../schema/parse.js';
 import type { Manifest } from '../schema/manifest.js';
-import { cachedFetch, type CacheOptions } from './cache.js';
+import { cachedFetch, forgetCached, type CacheOptions } from './cache.js';
 
 /**
  * Loading a bundle (manifest.json + model.onnx) from a URL, a file path (Node) or memory, with
@@ -29,8 +29,9 @@ function isUrls(source: BundleSource): source is BundleUrls {
 }
 
 export interface LoadProgress {
-  stage: 'manifest' | 'model' | 'verify' | 'session' | 'ready';
-  /** Bytes received so far for this stage's file (0 for stages without a download). */
+  /** `runtime`: onnxruntime's wasm, downloaded on the first load in a worker (cached by the browser after). */
+  stage: 'manifest' | 'model' | 'verify' | 'session' | 'runtime' | 'ready';
+  /** Bytes received so far for this stage's file (for `session` and `ready`: the model's size). */
   loaded: number;
   /** Expected bytes, when known. */
   total?: number | undefined;
@@ -94,7 +95,13 @@ export async function loadBundle(source: BundleSource, options: LoadOptions = {}
     (loaded, total) => progress({ stage: 'model', loaded, total: total ?? manifest.model.bytes, url: modelUrl }),
     true,
   );
-  await verifyModel(model, manifest, modelUrl, progress);
+  try {
+    await verifyModel(model, manifest, modelUrl, progress);
+  } catch (error) {
+    // A bad download must not stay cached under the sha256 it failed to match.
+    if (isUrl(modelUrl) && !modelUrl.startsWith('file:')) await forgetCached(modelUrl, manifest.model.sha256, options);
+    throw error;
+  }
   return { manifest, model, url };
 }
 

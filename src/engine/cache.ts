@@ -78,3 +78,9 @@ export async function cachedFetch(url: string, options: FetchOptions): Promise<R
     throw offline;
   }
 }
+
+/** Drops the copy of `url` cached under `sha256`: called when those bytes failed verification. */
+export async function forgetCached(url: string, sha256: string, options: CacheOptions): Promise<void> {
+  const cache = await openCache(options);
+  if (cache) await quietly(() => cache.delete(keyed(url, sha256)));
+}

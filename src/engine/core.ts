@@ -64,6 +64,7 @@ export class ModelEngine {
       model,
       { inputName: manifest.model.inputName, outputName: manifest.model.outputName, width: pipeline.width },
       options,
+      (loaded, total) => options.onProgress?.({ stage: 'runtime', loaded, total }),
     );
     options.onProgress?.({ stage: 'ready', loaded: model.byteLength, total: model.byteLength });
     return new ModelEngine(manifest, pipeline, output, session, options.monitor !== false);

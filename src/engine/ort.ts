@@ -34,6 +34,37 @@ async function readWasmInNode(): Promise<Uint8Array> {
   return new Uint8Array(await readFile(path));
 }
 
+/**
+ * onnxruntime fetches its wasm (~14 MB) itself, with no progress hook. Inside our own worker we
+ * own the global scope, so while the first session is created, fetch is wrapped to count the
+ * wasm's bytes. Never done on a page's main thread, whose fetch belongs to the app.
+ */
+function countWasmBytes(onBytes: (loaded: number, total: number | undefined) => void): () => void {
+  const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown };
+  if (typeof scope.WorkerGlobalScope !== 'function' || !(globalThis instanceof scope.WorkerGlobalScope)) return () => {};
+  const original = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const response = await original(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!/\.wasm($|\?)/.test(url) || !response.body) return response;
+    const total = Number(response.headers.get('content-length')) || undefined;
+    let loaded = 0;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          loaded += chunk.byteLength;
+          onBytes(loaded, total);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+  return () => {
+    globalThis.fetch = original;
+  };
+}
+
 function configure(options: WasmOptions): Promise<void> {
   configured ??= (async () => {
     // One thread: threads need a cross-origin-isolated page and gave no gain for tree models on 2 cores.
@@ -50,13 +81,21 @@ export interface Session {
   release(): Promise<void>;
 }
 
-export async function createSession(model: Uint8Array, spec: SessionSpec, options: WasmOptions = {}): Promise<Session> {
+export async function createSession(
+  model: Uint8Array,
+  spec: SessionSpec,
+  options: WasmOptions = {},
+  onRuntimeBytes: (loaded: number, total: number | undefined) => void = () => {},
+): Promise<Session> {
   await configure(options);
   let session: ort.InferenceSession;
+  const restoreFetch = countWasmBytes(onRuntimeBytes);
   try {
     session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   } catch (cause) {
     throw new EngineError(`onnxruntime could not create a session: ${message(cause)}`);
+  } finally {
+    restoreFetch();
   }
   const mismatch = checkSignature(session, spec);
   if (mismatch) {

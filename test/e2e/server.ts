@@ -14,6 +14,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
  * - `model404`     every `.onnx` answers 404
  * - `modelcorrupt` every `.onnx` is served with its last byte flipped (sha256 mismatch)
  * - `slow`  `.onnx` and `.wasm` trickle out in chunks, so the loading state stays visible
+ * - `t-<name>` no effect but a tag: `/__log/t-<name>` lists what was requested under it
  *
  * Serving each site below two path segments also proves it works from a sub-path.
  */
@@ -22,9 +23,15 @@ export const CSP = "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'";
 
 export interface StaticServer {
   url: string;
-  /** Request paths seen so far (for assertions on what was fetched). */
-  log: string[];
   close(): Promise<void>;
+}
+
+/** One answered request, as `/__log/<tag>` lists it. */
+export interface LoggedRequest {
+  path: string;
+  status: number;
+  /** Body bytes of a 200 answer to GET (0 otherwise). */
+  bytes: number;
 }
 
 const TYPES: Record<string, string> = {
@@ -43,9 +50,19 @@ const TYPES: Record<string, string> = {
 const FLAGS = new Set(['csp', 'coi', 'model404', 'modelcorrupt', 'slow']);
 
 export async function startStaticServer(sites: Record<string, string>): Promise<StaticServer> {
-  const log: string[] = [];
+  const logs = new Map<string, LoggedRequest[]>();
   const server = createServer((req, res) => {
-    log.push(req.url ?? '');
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path.startsWith('/__log/')) return send(res, 200, 'application/json', JSON.stringify(logs.get(path.slice(7)) ?? []));
+    const tag = path.split('/')[1]?.split(',').find((f) => f.startsWith('t-'));
+    if (tag) {
+      res.on('finish', () => {
+        const bytes = req.method === 'GET' && res.statusCode === 200 ? Number(res.getHeader('content-length') ?? 0) : 0;
+        const list = logs.get(tag) ?? [];
+        list.push({ path, status: res.statusCode, bytes });
+        logs.set(tag, list);
+      });
+    }
     handle(req, res, sites).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(error));
@@ -60,7 +77,6 @@ export async function startStaticServer(sites: Record<string, string>): Promise<
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    log,
     close: () =>
       new Promise<void>((ok) => {
         server.closeAllConnections();
@@ -74,7 +90,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, sites: Record<s
   const [, flagPart = '', site = '', ...rest] = url.pathname.split('/');
   const flags = new Set(flagPart === '-' ? [] : flagPart.split(','));
   const root = sites[site];
-  if (!root || [...flags].some((f) => !FLAGS.has(f)) || (req.method !== 'GET' && req.method !== 'HEAD')) {
+  if (!root || [...flags].some((f) => !FLAGS.has(f) && !f.startsWith('t-')) || (req.method !== 'GET' && req.method !== 'HEAD')) {
     return send(res, 404, 'text/plain', 'not found');
   }
   const headers: Record<string, string> = {};
@@ -99,7 +115,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, sites: Record<s
   const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
   Object.assign(headers, { etag, 'cache-control': 'no-cache' });
   if (req.headers['if-none-match'] === etag) {
-    res.writeHead(304, headers);
+    head(res, 304, headers);
     return void res.end();
   }
   const type = TYPES[ext] ?? 'application/octet-stream';
@@ -107,14 +123,20 @@ async function handle(req: IncomingMessage, res: ServerResponse, sites: Record<s
   send(res, 200, type, req.method === 'HEAD' ? '' : body, { ...headers, 'content-length': String(body.length) });
 }
 
+/** Headers go through setHeader so the request log can read content-length back. */
+function head(res: ServerResponse, status: number, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.writeHead(status);
+}
+
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': type, ...headers });
+  head(res, status, { 'content-type': type, ...headers });
   res.end(body);
 }
 
 /** Sends `body` in 20 pieces 60 ms apart (about 1.2 s), with a content-length so progress has a total. */
 async function trickle(res: ServerResponse, body: Buffer, type: string, headers: Record<string, string>): Promise<void> {
-  res.writeHead(200, { 'content-type': type, 'content-length': String(body.length), ...headers });
+  head(res, 200, { 'content-type': type, 'content-length': String(body.length), ...headers });
   const step = Math.ceil(body.length / 20);
   for (let at = 0; at < body.length && !res.destroyed; at += step) {
     res.write(body.subarray(at, at + step));

@@ -1,0 +1,123 @@
+import type { BundleInfo, InputField, Warning } from 'featurecast';
+import { isWeekend, longDate } from './dates.js';
+import { formatCount, formatNumber } from './format.js';
+import { NUMBER_FIELDS, type DayResult, type ForecastDay, type NumberField } from './forecast.js';
+import { conditionLabel } from './weather.js';
+
+/**
+ * The day-by-day list: per day the prediction, its busyness (colour and words), the actual count
+ * when known, and the weather inputs, editable. Inputs are built once per forecast; results are
+ * written into the same elements, so typing never loses focus.
+ */
+
+const LABELS: Record<NumberField | 'weather', string> = {
+  temperature: 'Temperature',
+  feelsLike: 'Feels like',
+  humidity: 'Humidity',
+  windSpeed: 'Wind',
+  weather: 'Condition',
+};
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node: HTMLElementTagNameMap[K] = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+function fieldOf(info: BundleInfo, name: string): InputField | undefined {
+  return info.inputs.find((f) => f.name === name);
+}
+
+function unitOf(info: BundleInfo, name: string): string {
+  const field = fieldOf(info, name);
+  return field && 'unit' in field && field.unit ? field.unit : '';
+}
+
+function numberInput(info: BundleInfo, day: ForecastDay, index: number, name: NumberField, onEdit: () => void): HTMLElement {
+  const id = `d${index}-${name}`;
+  const unit = unitOf(info, name);
+  const input = h('input', { id, name, type: 'number', step: 'any', inputMode: 'decimal', required: true });
+  input.value = day.inputs[name] === null ? '' : String(day.inputs[name]);
+  input.addEventListener('input', () => {
+    day.inputs[name] = input.value === '' || input.validity.badInput ? null : Number(input.value);
+    onEdit();
+  });
+  const label = h('label', { htmlFor: id }, LABELS[name], unit ? h('span', { className: 'unit' }, ` (${unit})`) : '');
+  return h('div', { className: `field field-${name}` }, label, input);
+}
+
+function conditionSelect(info: BundleInfo, day: ForecastDay, index: number, onEdit: () => void): HTMLElement {
+  const id = `d${index}-weather`;
+  const field = fieldOf(info, 'weather');
+  const values = field?.type === 'category' ? field.values : [day.inputs.weather];
+  const select = h('select', { id, name: 'weather' }, ...values.map((v) => h('option', { value: v }, conditionLabel(v))));
+  select.value = day.inputs.weather;
+  select.addEventListener('change', () => {
+    day.inputs.weather = select.value;
+    onEdit();
+  });
+  return h('div', { className: 'field field-weather' }, h('label', { htmlFor: id }, LABELS.weather), select);
+}
+
+export function renderDays(list: HTMLOListElement, days: readonly ForecastDay[], info: BundleInfo, onEdit: () => void): void {
+  list.replaceChildren(
+    ...days.map((day, index) => {
+      const [weekdayName, ...rest] = longDate(day.date).split(' ');
+      const title = h('h3', { id: `d${index}-title`, className: 'day-date' },
+        h('span', { className: 'weekday' }, weekdayName ?? ''), ' ', h('span', { className: 'day-month' }, rest.join(' ')));
+      if (isWeekend(day.date)) title.append(' ', h('span', { className: 'tag' }, 'weekend'));
+      const result = h('div', { className: 'day-result', id: `d${index}-result` });
+      const weather = h('fieldset', { className: 'weather' }, h('legend', { className: 'visually-hidden' }, `Weather on ${longDate(day.date)}`),
+        ...NUMBER_FIELDS.map((name) => numberInput(info, day, index, name, onEdit)), conditionSelect(info, day, index, onEdit));
+      const item = h('li', { className: 'day' }, title, result, weather);
+      item.dataset.date = day.date;
+      item.setAttribute('aria-labelledby', title.id);
+      return item;
+    }),
+  );
+}
+
+function describeWarning(info: BundleInfo, w: Warning): string | undefined {
+  const field = fieldOf(info, w.field);
+  if (!field || field.type === 'date') return undefined; // dates beyond 2012: explained once, above the list
+  const label = LABELS[w.field as NumberField] ?? w.field;
+  if (w.kind === 'clipped' && 'range' in field && typeof field.range.min === 'number') {
+    const unit = unitOf(info, w.field);
+    const { min, max } = field.range;
+    const used = Number(w.received) < min ? min : max;
+    return `${label} ${formatNumber(Number(w.received))} ${unit} is outside the training weather (${formatNumber(min)} to ${formatNumber(max)} ${unit}); the model used ${formatNumber(used)} ${unit}.`;
+  }
+  return `${label}: ${w.kind} (${String(w.received)})`;
+}
+
+function describeProblem(problem: string): string {
+  const [path = '', message = ''] = problem.split(': ');
+  const label = LABELS[path as NumberField] ?? path;
+  return message === 'required field is missing' ? `${label}: enter a number.` : `${label}: ${message}.`;
+}
+
+export function showResults(list: HTMLOListElement, days: readonly ForecastDay[], results: readonly DayResult[], info: BundleInfo): void {
+  days.forEach((day, index) => {
+    const item = list.children[index] as HTMLLIElement | undefined;
+    const box = item?.querySelector<HTMLElement>('.day-result');
+    const result = results[index];
+    if (!item || !box || !result) return;
+    const actual = day.actual === undefined ? '' : h('p', { className: 'actual' }, 'Actual: ', h('strong', {}, formatCount(day.actual)));
+    if (!result.ok) {
+      item.dataset.band = 'none';
+      delete item.dataset.rentals;
+      box.replaceChildren(h('p', { className: 'rentals' }, h('span', { className: 'rentals-value' }, '—')),
+        h('ul', { className: 'problems' }, ...result.problems.map((p) => h('li', {}, describeProblem(p)))), actual);
+      return;
+    }
+    item.dataset.band = String(result.band);
+    item.dataset.rentals = String(result.rentals);
+    const warnings = result.warnings.map((w) => describeWarning(info, w)).filter((w): w is string => !!w);
+    box.replaceChildren(
+      h('p', { className: 'rentals' }, h('span', { className: 'rentals-value' }, formatCount(result.rentals)), ' ', h('span', { className: 'unit' }, 'rentals expected')),
+      h('p', { className: `badge band-${result.band}` }, h('span', { className: 'swatch', ariaHidden: 'true' }), `Busyness: ${result.busyness}`),
+      actual,
+      warnings.length ? h('ul', { className: 'warnings' }, ...warnings.map((w) => h('li', {}, w))) : '',
+    );
+  });
+}

@@ -1,0 +1,164 @@
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { createPredictor, type Prediction } from 'featurecast';
+import { tinyRecords } from '../fixtures/tiny-bundle.js';
+import { siteUrl, watchProblems, type Flag } from './helpers.js';
+
+/**
+ * Issue 2's browser proof, on the tiny fixture bundle: the library built by an app's Vite,
+ * predicting in a real module Web Worker, answers what the Node inline engine answers, and its
+ * errors keep their class, code and details across the worker boundary.
+ */
+
+const N = 10_000; // more than one worker message (8192 records), so the batch is split and merged
+const records = tinyRecords(N, 2024);
+
+function bundleUrls(flags: readonly Flag[] = []) {
+  return { manifest: siteUrl('fixtures', flags, 'manifest.json'), model: siteUrl('fixtures', flags, 'model.onnx') };
+}
+
+let expected: Prediction[];
+
+test.beforeAll(async () => {
+  const node = await createPredictor(bundleUrls(), { worker: false });
+  expect(node.runtime).toBe('inline');
+  expected = await node.predictBatch(records);
+  await node.dispose();
+});
+
+async function openHarness(page: Page, flags: readonly Flag[] = []): Promise<string[]> {
+  const problems = watchProblems(page);
+  await page.goto(siteUrl('harness', flags));
+  await page.waitForFunction(() => window.harnessReady === true);
+  return problems;
+}
+
+/** Runs the batch in the page and returns runtime, values and bands as plain arrays. */
+async function predictInPage(page: Page, worker: boolean) {
+  return page.evaluate(
+    async ({ source, records, worker }) => {
+      const p = await window.featurecast.createPredictor(source, { worker, cache: false });
+      try {
+        const out = await p.predictBatch(records);
+        return { runtime: p.runtime, values: out.map((o) => o.value as number), bands: out.map((o) => o.level as string) };
+      } finally {
+        await p.dispose();
+      }
+    },
+    { source: bundleUrls(), records, worker },
+  );
+}
+
+function expectSameAsNode(result: { values: number[]; bands: string[] }): void {
+  expect(result.values).toHaveLength(N);
+  let worst = 0;
+  result.values.forEach((v, i) => {
+    const e = expected[i]!.value as number;
+    worst = Math.max(worst, Math.abs(v - e) / Math.max(1, Math.abs(e)));
+  });
+  // Same wasm, same float32 model input: identical in practice; allow float32 rounding.
+  expect(worst).toBeLessThan(1e-6);
+  expect(result.bands).toEqual(expected.map((p) => p.level));
+}
+
+test('predictBatch in a module Web Worker equals the Node inline answers', async ({ page }) => {
+  const problems = await openHarness(page);
+  const result = await predictInPage(page, true);
+  expect(result.runtime).toBe('worker');
+  expectSameAsNode(result);
+  expect(problems).toEqual([]);
+});
+
+test('{ worker: false } in the browser gives the same numbers', async ({ page }) => {
+  const problems = await openHarness(page);
+  const result = await predictInPage(page, false);
+  expect(result.runtime).toBe('inline');
+  expectSameAsNode(result);
+  expect(problems).toEqual([]);
+});
+
+test('errors keep their class, code and details across the worker boundary', async ({ page }) => {
+  await openHarness(page);
+  const caught = await page.evaluate(
+    async ({ good, missing, corrupt }) => {
+      const fc = window.featurecast;
+      const describe = (e: unknown) => {
+        const err = e as InstanceType<typeof fc.FeaturecastError>;
+        return {
+          name: err.name,
+          code: err.code,
+          isFeaturecastError: err instanceof fc.FeaturecastError,
+          isValidationError: err instanceof fc.ValidationError,
+          isBundleError: err instanceof fc.BundleError,
+          issues: (err as InstanceType<typeof fc.ValidationError>).issues,
+          status: err.details?.status,
+          url: err.details?.url,
+          message: err.message,
+        };
+      };
+      const failure = async (work: () => Promise<unknown>) => {
+        try {
+          await work();
+        } catch (error) {
+          return describe(error);
+        }
+        throw new Error('expected a failure');
+      };
+      const p = await fc.createPredictor(good, { cache: false });
+      const bad = [
+        { date: '2012-01-02', temperature: 10, humidity: 50, weather: 'clear' },
+        { date: '2012-02-30', temperature: 'warm', humidity: 50, weather: 'snow' },
+      ];
+      const validation = await failure(() => p.predictBatch(bad));
+      const runtime = p.runtime;
+      await p.dispose();
+      const disposed = await failure(() => p.predict(bad[0]));
+      const notFound = await failure(() => fc.createPredictor(missing, { cache: false }));
+      const integrity = await failure(() => fc.createPredictor(corrupt, { cache: false }));
+      return { runtime, validation, disposed, notFound, integrity };
+    },
+    { good: bundleUrls(), missing: bundleUrls(['model404']), corrupt: bundleUrls(['modelcorrupt']) },
+  );
+  expect(caught.runtime).toBe('worker');
+  expect(caught.validation).toMatchObject({
+    name: 'ValidationError',
+    code: 'ERR_VALIDATION',
+    isFeaturecastError: true,
+    isValidationError: true,
+  });
+  expect(caught.validation.issues.map((i) => [i.index, i.path])).toEqual([
+    [1, 'date'],
+    [1, 'temperature'],
+    [1, 'weather'],
+  ]);
+  expect(caught.disposed).toMatchObject({ name: 'DisposedError', code: 'ERR_DISPOSED', isFeaturecastError: true });
+  expect(caught.notFound).toMatchObject({ name: 'BundleError', code: 'ERR_BUNDLE_FETCH', isBundleError: true, status: 404 });
+  expect(caught.notFound.url).toMatch(/model404\/fixtures\/model\.onnx$/);
+  expect(caught.integrity).toMatchObject({ name: 'BundleError', code: 'ERR_BUNDLE_INTEGRITY', isBundleError: true });
+  expect(caught.integrity.message).toMatch(/sha256/);
+});
+
+test('the worker runs under a strict CSP and in a cross-origin-isolated page', async ({ page }) => {
+  const problems = await openHarness(page, ['csp', 'coi']);
+  const violations: string[] = [];
+  await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
+  await page.evaluate(() =>
+    document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`)),
+  );
+  const isolated = await page.evaluate(() => crossOriginIsolated);
+  expect(isolated).toBe(true);
+  const result = await predictInPage(page, true);
+  expect(result.runtime).toBe('worker');
+  expectSameAsNode(result);
+  expect(violations).toEqual([]);
+  expect(problems).toEqual([]);
+});
+
+test('the app build emits the worker and the wasm as files (no blob: worker, no inlined wasm)', () => {
+  for (const dist of ['demo/dist/assets', 'test/e2e/harness/dist/assets']) {
+    const files = readdirSync(resolve(import.meta.dirname, '../..', dist));
+    expect(files.filter((f) => /^worker-.*\.js$/.test(f)), dist).toHaveLength(1);
+    expect(files.filter((f) => /^ort-wasm-simd-threaded-.*\.wasm$/.test(f)), dist).toHaveLength(1);
+  }
+});
