@@ -166,13 +166,19 @@ class LoadedPredictor implements Predictor {
       this.pending.add(settle);
       if (timeoutMs !== undefined) timer = setTimeout(() => settle(new TimeoutError(timeoutMs)), timeoutMs);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      backend.run(records, { invalid, strict: options.strict }).then(
-        (columns) => settle(undefined, toPredictions(columns, backend.manifest.output)),
-        (error: Error) => settle(error),
-      );
+      backend
+        .run(records, { invalid, strict: options.strict })
+        .then((columns) => toPredictions(columns, backend.manifest.output, this.runtime === 'worker' ? OBJECTS_PER_TASK : Infinity))
+        .then(
+          (value) => settle(undefined, value),
+          (error: Error) => settle(error),
+        );
     });
   }
 }
+
+/** Prediction objects built per main-thread task when the model runs in a worker (~5 ms each). */
+const OBJECTS_PER_TASK = 16_384;
 
 /** Most records one predictBatch call accepts: the engine allocates per record before reading any, so an unbounded length (even a sparse `new Array(1e8)`) would end in out-of-memory instead of an error. */
 const MAX_BATCH_RECORDS = 1_048_576;

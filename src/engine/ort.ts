@@ -37,7 +37,9 @@ async function readWasmInNode(): Promise<Uint8Array> {
 /**
  * onnxruntime fetches its wasm (~14 MB) itself, with no progress hook. Inside our own worker we
  * own the global scope, so while the first session is created, fetch is wrapped to count the
- * wasm's bytes. Never done on a page's main thread, whose fetch belongs to the app.
+ * wasm's bytes on a clone: onnxruntime still gets the browser's own Response, which keeps
+ * Chromium's compiled-wasm cache working. Never done on a page's main thread, whose fetch
+ * belongs to the app.
  */
 function countWasmBytes(onBytes: (loaded: number, total: number | undefined) => void): () => void {
   const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown };
@@ -46,23 +48,26 @@ function countWasmBytes(onBytes: (loaded: number, total: number | undefined) => 
   globalThis.fetch = async (input, init) => {
     const response = await original(input, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!/\.wasm($|\?)/.test(url) || !response.body) return response;
-    const total = Number(response.headers.get('content-length')) || undefined;
-    let loaded = 0;
-    const counted = response.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          loaded += chunk.byteLength;
-          onBytes(loaded, total);
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+    if (/\.wasm($|\?)/.test(url) && response.body) void countBody(response.clone(), onBytes);
+    return response;
   };
   return () => {
     globalThis.fetch = original;
   };
+}
+
+async function countBody(response: Response, onBytes: (loaded: number, total: number | undefined) => void): Promise<void> {
+  const total = Number(response.headers.get('content-length')) || undefined;
+  const reader = response.body!.getReader();
+  let loaded = 0;
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      loaded += next.value.byteLength;
+      onBytes(loaded, total);
+    }
+  } catch {
+    // Progress only: a failed download is reported by onnxruntime's own read.
+  }
 }
 
 function configure(options: WasmOptions): Promise<void> {

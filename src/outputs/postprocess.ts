@@ -77,8 +77,11 @@ export function compileOutput(spec: Postprocess, fields: readonly InputField[]):
   };
 }
 
-/** Turns columnar results into one object per record, in input order. */
-export function toPredictions(columns: BatchColumns, spec: Postprocess): Array<Prediction | RejectedRecord> {
+/**
+ * Turns columnar results into one object per record, in input order. Building 100,000 objects
+ * takes tens of milliseconds, so on a page's main thread it yields every `yieldEvery` records.
+ */
+export async function toPredictions(columns: BatchColumns, spec: Postprocess, yieldEvery = Infinity): Promise<Array<Prediction | RejectedRecord>> {
   const { values, bands, rejected } = columns;
   const labels = spec.bands?.labels;
   const bandName = spec.bands?.name;
@@ -86,6 +89,7 @@ export function toPredictions(columns: BatchColumns, spec: Postprocess): Array<P
   const issuesAt = rejected ? groupByIndex(columns.issues) : undefined;
   const out = new Array<Prediction | RejectedRecord>(values.length);
   for (let i = 0; i < values.length; i++) {
+    if (i > 0 && i % yieldEvery === 0) await new Promise((resolve) => setTimeout(resolve, 0));
     if (rejected?.[i]) {
       out[i] = { error: { code: 'ERR_VALIDATION', issues: issuesAt?.get(i) ?? [] } };
       continue;

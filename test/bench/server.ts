@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createPredictor } from '../../src/index.js';
 import { createFetchHandler } from '../../src/server/handler.js';
 import { serve } from '../../src/server/node.js';
+import { benchRecords } from './records.js';
 
 /**
  * Bounded loopback load test of the Node adapter + Fetch handler with the bike bundle: a
@@ -15,20 +16,6 @@ const CONNECTIONS = 4;
 const WARMUP_MS = 300;
 // Warm-up included, a case stays within 7 s, so both cases plus the model load stay within 15 s.
 const MAX_CASE_MS = 7000 - WARMUP_MS;
-const WEATHER = ['clear', 'mist', 'light-precipitation', 'heavy-precipitation'];
-
-/** Valid, varied bike records; deterministic so runs compare. */
-function records(n: number): object[] {
-  return Array.from({ length: n }, (_, i) => ({
-    date: `${2011 + (i % 2)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
-    temperature: 5 + (i * 7) % 28,
-    feelsLike: 6 + (i * 5) % 32,
-    humidity: 35 + (i * 11) % 55,
-    windSpeed: 3 + (i * 3) % 25,
-    weather: WEATHER[i % 3],
-  }));
-}
-
 interface CaseResult {
   rps: number;
   p50Ms: number;
@@ -88,8 +75,8 @@ export async function benchServer(opts: { durationMs: number }): Promise<{
   const predictor = await createPredictor(MANIFEST, { worker: false });
   const server = await serve(createFetchHandler(predictor), { host: '127.0.0.1', port: 0 });
   try {
-    const one = await loadCase(server.port, Buffer.from(JSON.stringify(records(1)[0])), durationMs);
-    const hundred = await loadCase(server.port, Buffer.from(JSON.stringify(records(100))), durationMs);
+    const one = await loadCase(server.port, Buffer.from(JSON.stringify(benchRecords(1)[0])), durationMs);
+    const hundred = await loadCase(server.port, Buffer.from(JSON.stringify(benchRecords(100))), durationMs);
     const r = (x: number) => Math.round(x * 1000) / 1000;
     return {
       rps1: Math.round(one.rps),

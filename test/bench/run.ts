@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { benchBrowser } from './browser.js';
+import { measureBytes } from './bytes.js';
+import { benchNode } from './node.js';
+import { benchServer } from './server.js';
+
+/**
+ * `npm run bench [-- --json] [-- --quick]`: every performance figure this project quotes.
+ * Medians and p99s over many calls, with references (onnxruntime-node on the same model and
+ * matrix; the unmonitored predictor) measured in the same run. Prints a table, or with --json
+ * one JSON object on stdout (the table then goes to stderr).
+ */
+
+const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } } });
+const quick = args.quick!;
+const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
+
+const started = performance.now();
+say(`featurecast bench${quick ? ' (quick)' : ''}: node…`);
+const node = await benchNode(quick);
+say('browser (Debian Chromium)…');
+const browser = await benchBrowser(quick);
+say('server (loopback)…');
+const server = await benchServer({ durationMs: quick ? 2000 : 5000 });
+const bytes = await measureBytes();
+
+const result = {
+  node,
+  browser,
+  server: { rps1: server.rps1, p50Ms1: server.p50Ms1, p99Ms1: server.p99Ms1, rps100: server.rps100, p50Ms100: server.p50Ms100, p99Ms100: server.p99Ms100 },
+  bytes: {
+    jsRaw: bytes.js.raw,
+    jsGzip: bytes.js.gzip,
+    jsBrotli: bytes.js.brotli,
+    wasmRaw: bytes.wasm.raw,
+    wasmGzip: bytes.wasm.gzip,
+    wasmBrotli: bytes.wasm.brotli,
+    modelRaw: bytes.model.raw,
+    modelGzip: bytes.model.gzip,
+    modelBrotli: bytes.model.brotli,
+  },
+  seconds: Math.round((performance.now() - started) / 1000),
+};
+
+const rows: Array<[string, string, string]> = [
+  ['node.predictP50Ms / P99Ms', `${node.predictP50Ms} / ${node.predictP99Ms}`, 'one predict: validation + features + ONNX'],
+  ...Object.entries(node.batchRecordsPerSec).map(([n, v]): [string, string, string] => [`node.batchRecordsPerSec[${n}]`, String(v), 'predictBatch, records/s']),
+  ['node.ortNodeRecordsPerSec', String(node.ortNodeRecordsPerSec), 'onnxruntime-node, same model and matrix (reference)'],
+  ['node.vsOrtNode', String(node.vsOrtNode), 'featurecast / native at 100,000 (target ≥ 0.9)'],
+  ['node.monitorOverhead', String(node.monitorOverhead), 'monitoring on vs off at 100,000 (target ≤ 0.05)'],
+  ['browser.coldStartColdMs', String(browser.coldStartColdMs), 'createPredictor → first answer, empty cache'],
+  ['browser.coldStartWarmMs', String(browser.coldStartWarmMs), 'same, warm HTTP cache (target ≤ 400)'],
+  ['browser.roundTripP50Ms / P99Ms', `${browser.roundTripP50Ms} / ${browser.roundTripP99Ms}`, 'predict main → worker → main (target ≤ 0.25 / 2)'],
+  ['browser.batch100kRecordsPerSec', String(browser.batch100kRecordsPerSec), 'predictBatch 100,000 in the worker (target ≥ 300,000)'],
+  ['browser.longestMainThreadTaskMs', String(browser.longestMainThreadTaskMs), 'longest main-thread stall during it (target ≤ 50)'],
+  ['server.rps1 / p99Ms1', `${server.rps1} / ${server.p99Ms1}`, 'POST /predict, 1 record, 4 connections (target ≥ 3,300 / ≤ 5)'],
+  ['server.rps100 / p99Ms100', `${server.rps100} / ${server.p99Ms100}`, 'POST /predict, 100 records'],
+  ['bytes.jsBrotli', String(bytes.js.brotli), `our JS, main ${bytes.jsMain.brotli} + worker ${bytes.jsWorker.brotli} (budget 30,720)`],
+  ['bytes.wasmBrotli', String(bytes.wasm.brotli), `onnxruntime wasm (raw ${bytes.wasm.raw})`],
+  ['bytes.modelRaw', String(bytes.model.raw), `model.onnx (brotli ${bytes.model.brotli}; budget 204,800)`],
+];
+const width = Math.max(...rows.map((r) => r[0].length));
+const valueWidth = Math.max(...rows.map((r) => r[1].length));
+for (const [name, value, note] of rows) say(`${name.padEnd(width)}  ${value.padStart(valueWidth)}  ${note}`);
+say(`(${result.seconds} s)`);
+if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
