@@ -52,13 +52,13 @@ export function compileOutput(spec: Postprocess, fields: readonly InputField[]):
     if (k < 0) throw new BundleError('ERR_BUNDLE_INVALID', `Output level needs a date input "${spec.level.input}"`);
     const years = Object.keys(spec.level.byYear).map(Number).sort((a, b) => a - b);
     if (!years.length) throw new BundleError('ERR_BUNDLE_INVALID', 'Output level has no years');
-    const byYear = spec.level.byYear;
+    const byYear = new Map(years.map((y) => [y, spec.level!.byYear[String(y)]!]));
     const first = years[0]!;
     const last = years[years.length - 1]!;
     // Years beyond the training data keep the nearest known level: the model cannot know later growth.
     levelOf = (values) => {
       const year = (values[k] as CivilDate).year;
-      return byYear[String(year < first ? first : year > last ? last : year)] ?? 1;
+      return byYear.get(year < first ? first : year > last ? last : year) ?? 1;
     };
   }
   return {
