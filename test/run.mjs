@@ -31,7 +31,9 @@ function ensureChromium() {
 ensureChromium();
 const vitestJson = join(out, 'vitest.json');
 const playwrightJson = join(out, 'playwright.json');
-const unit = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+// dist/ first: a unit test imports the package by its own name, as an app would.
+const build = run('npm', ['run', '--silent', 'build']);
+const unit = build === 0 ? run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]) : 1;
 // Playwright's global setup builds the library, the demo and the test harness first.
 const e2e = run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
 
@@ -49,4 +51,5 @@ if (existsSync(playwrightJson)) {
 } else failed += 1;
 
 console.log(`\nfeaturecast: ${passed} passed, ${failed} failed`);
-process.exit(unit === 0 && e2e === 0 && failed === 0 ? 0 : 1);
+if (build !== 0) console.error('npm run build failed, so the unit tests did not run.');
+process.exit(build === 0 && unit === 0 && e2e === 0 && failed === 0 ? 0 : 1);
