@@ -1,10 +1,14 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { createPredictor } from 'featurecast';
+import { assembleBundle, trainModel } from '../../src/training/assemble.js';
+import { TINY_FIELDS, TINY_STEPS, tinyBundle, tinyRecords } from '../fixtures/tiny-bundle.js';
 import { siteUrl } from './helpers.js';
 
 /**
  * The model cache (Cache API, keyed by the manifest's sha256) in a real browser: a download that
  * fails verification must not be kept, or one bad response (a truncated transfer, a deploy
- * caught halfway) would fail every later visit, even after the server is right again.
+ * caught halfway) would fail every later visit, even after the server is right again. A good
+ * one serves later visits without the network, until a new version (another sha256) replaces it.
  */
 
 test('a model that fails its sha256 check is not cached: the next load fetches it again', async ({ page }) => {
@@ -36,3 +40,64 @@ test('a model that fails its sha256 check is not cached: the next load fetches i
   expect(await load()).toBe('worker');
   expect(fetched).toBe(2);
 });
+
+type Source = { manifest: string; model: string };
+const fixture: Source = { manifest: siteUrl('fixtures', [], 'manifest.json'), model: siteUrl('fixtures', [], 'model.onnx') };
+
+/** Loads in the page, predicts one fixture record, and lists the model entries in the cache. */
+function loadAndPredict(page: Page, source: Source) {
+  return page.evaluate(
+    async ({ source, record }) => {
+      const p = await window.featurecast.createPredictor(source);
+      const value = (await p.predict(record)).value as number;
+      await p.dispose();
+      const cache = await caches.open('featurecast-v1');
+      const keys = (await cache.keys()).map((r) => r.url).filter((u) => u.includes('model.onnx'));
+      return { value, keys };
+    },
+    { source, record: tinyRecords(1, 3)[0]! },
+  );
+}
+
+test('a second visit predicts with the bundle server unreachable, from the Cache API', async ({ page }) => {
+  await page.goto(siteUrl('harness'));
+  await page.waitForFunction(() => window.harnessReady === true);
+  const first = await loadAndPredict(page, fixture);
+  expect(first.keys).toHaveLength(1);
+  await page.route('**/fixtures/**', (route) => route.abort('internetdisconnected'));
+  const offline = await loadAndPredict(page, fixture);
+  expect(offline.value).toBe(first.value);
+});
+
+test('a new model version replaces the old one in the cache', async ({ page }) => {
+  const v2 = retrainedFixture();
+  await page.goto(siteUrl('harness'));
+  await page.waitForFunction(() => window.harnessReady === true);
+  const v1 = await loadAndPredict(page, fixture);
+  expect(v1.keys[0]).toContain(`featurecast-sha256=${tinyBundle().manifest.model.sha256}`);
+
+  await page.route('**/fixtures/manifest.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(v2.manifest) }));
+  await page.route('**/fixtures/model.onnx', (route) => route.fulfill({ contentType: 'application/octet-stream', body: Buffer.from(v2.model) }));
+  const after = await loadAndPredict(page, fixture);
+  const node = await createPredictor(v2, { worker: false });
+  const expected = (await node.predict(tinyRecords(1, 3)[0]!)).value as number;
+  await node.dispose();
+  expect(after.value).not.toBe(v1.value);
+  expect(Math.abs(after.value - expected) / expected).toBeLessThan(1e-6);
+  expect(after.keys).toEqual([expect.stringContaining(`featurecast-sha256=${v2.manifest.model.sha256}`)]);
+});
+
+/** Version 2 of the fixture: same schema, fewer trees, so other bytes and another sha256. */
+function retrainedFixture() {
+  const records = tinyRecords(400);
+  const trained = trainModel({
+    fields: TINY_FIELDS,
+    steps: TINY_STEPS,
+    records,
+    target: records.map((r) => 2 + (r.temperature as number) / 10),
+    params: { nTrees: 8, maxDepth: 2, learningRate: 0.5, minSamplesLeaf: 5, subsample: 1, maxBins: 16, l2: 0, seed: 9 },
+  });
+  const { manifest } = tinyBundle();
+  const { formatVersion: _v, inputs: _i, features: _f, model: _m, ...meta } = manifest;
+  return assembleBundle(trained, { ...meta, version: '0.0.2' });
+}
