@@ -1,20 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createPredictor,
-  ValidationError,
-  type InputField,
-  type Manifest,
-  type Prediction,
-  type Predictor,
-  type RejectedRecord,
-  type ValidationIssue,
-} from '../../src/index.js';
+import { ValidationError, type Prediction, type Predictor, type RejectedRecord, type ValidationIssue } from '../../src/index.js';
 import { compilePipeline, type Pipeline } from '../../src/features/pipeline.js';
-import { parseManifest } from '../../src/schema/parse.js';
+import { LABELS, bandOf, createBikePredictor, manifest } from '../fixtures/bike-validation.js';
+import { anyRecord, validRecord } from '../fixtures/fuzz-arbitraries.js';
+import { NAMES, reference, type Expected } from '../fixtures/fuzz-reference.js';
 
 /**
  * Issue 6, fuzzing: property-based tests over the validator, the feature pipeline and the whole
@@ -25,13 +15,8 @@ import { parseManifest } from '../../src/schema/parse.js';
  * which warnings each accepted one carries. Set FUZZ_SEED to replay a failure.
  */
 
-const MANIFEST_PATH = 'models/bike-daily/manifest.json';
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const manifest: Manifest = parseManifest(JSON.parse(readFileSync(join(repoRoot, MANIFEST_PATH), 'utf8')), MANIFEST_PATH);
-const FIELDS = manifest.inputs;
-const NAMES = FIELDS.map((f) => f.name);
-const bands = manifest.output.bands!;
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
+const { hasOwn } = Object;
 
 let predictor: Predictor;
 let pipeline: Pipeline;
@@ -41,220 +26,15 @@ let rejectedCount = 0;
 let warnedCount = 0;
 
 beforeAll(async () => {
-  predictor = await createPredictor(MANIFEST_PATH, { worker: false });
+  predictor = await createBikePredictor();
   pipeline = compilePipeline(manifest.inputs, manifest.features);
 });
 afterAll(() => predictor?.dispose());
 
 // ---------------------------------------------------------------------------------------------
-// Reference validator: what the manifest says should happen, written independently of src/.
+// Checks (the reference validator is test/fixtures/fuzz-reference.ts, the generators
+// test/fixtures/fuzz-arbitraries.ts)
 // ---------------------------------------------------------------------------------------------
-
-type Kind = 'clipped' | 'extrapolated';
-interface Expected {
-  /** Paths the record must be blamed for, in order (fields in schema order, then extra keys); empty when valid. */
-  paths: string[];
-  warnings: Array<{ field: string; kind: Kind }>;
-  /** For valid records: an equivalent record with canonical values only (clipped, de-aliased, no extras). */
-  canonical?: Record<string, unknown>;
-}
-
-const { hasOwn } = Object;
-
-function validDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-  if (y < 1000) return false;
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
-
-function categoryValue(field: Extract<InputField, { type: 'category' }>, v: unknown): string | undefined {
-  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
-  const key = String(v);
-  if (field.values.includes(key)) return key;
-  return field.aliases && hasOwn(field.aliases, key) ? field.aliases[key] : undefined;
-}
-
-function reference(record: unknown, strict: boolean): Expected {
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return { paths: [''], warnings: [] };
-  const r = record as Record<string, unknown>;
-  const paths: string[] = [];
-  const warnings: Expected['warnings'] = [];
-  const canonical: Record<string, unknown> = {};
-  for (const f of FIELDS) {
-    const v = hasOwn(r, f.name) ? r[f.name] : undefined;
-    if (v === undefined) {
-      if (f.required) paths.push(f.name);
-      continue;
-    }
-    switch (f.type) {
-      case 'number':
-      case 'integer': {
-        if (typeof v !== 'number' || !Number.isFinite(v) || (f.type === 'integer' && !Number.isInteger(v))) {
-          paths.push(f.name);
-          break;
-        }
-        const { min, max } = f.range;
-        if (v >= min && v <= max) canonical[f.name] = v;
-        else if (f.outOfRange === 'reject') paths.push(f.name);
-        else if (f.outOfRange === 'clip') {
-          warnings.push({ field: f.name, kind: 'clipped' });
-          canonical[f.name] = v < min ? min : max;
-        } else {
-          warnings.push({ field: f.name, kind: 'extrapolated' });
-          canonical[f.name] = v;
-        }
-        break;
-      }
-      case 'date': {
-        if (typeof v !== 'string' || !validDate(v)) {
-          paths.push(f.name);
-          break;
-        }
-        canonical[f.name] = v;
-        if (v < f.range.min || v > f.range.max) {
-          if (f.outOfRange === 'reject') paths.push(f.name);
-          else warnings.push({ field: f.name, kind: f.outOfRange === 'clip' ? 'clipped' : 'extrapolated' });
-        }
-        break;
-      }
-      case 'category': {
-        const c = categoryValue(f, v);
-        if (c === undefined) paths.push(f.name);
-        else canonical[f.name] = c;
-        break;
-      }
-      case 'boolean': {
-        if (v === true || v === 1) canonical[f.name] = true;
-        else if (v === false || v === 0) canonical[f.name] = false;
-        else paths.push(f.name);
-        break;
-      }
-    }
-  }
-  if (strict) for (const key of Object.keys(r)) if (!NAMES.includes(key)) paths.push(key);
-  return paths.length ? { paths, warnings: [] } : { paths, warnings, canonical };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Arbitraries
-// ---------------------------------------------------------------------------------------------
-
-const DAY = 86_400_000;
-const isoOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const TRAIN_FROM = Date.UTC(2011, 0, 1);
-const TRAIN_TO = Date.UTC(2012, 11, 31);
-
-const trainingDate = fc.integer({ min: 0, max: (TRAIN_TO - TRAIN_FROM) / DAY }).map((d) => isoOf(TRAIN_FROM + d * DAY));
-const anyValidDate = fc.integer({ min: Date.UTC(1000, 0, 1) / DAY, max: Date.UTC(9999, 11, 31) / DAY }).map((d) => isoOf(d * DAY));
-const pad = (n: number, width: number) => (n < 0 ? `-${String(-n).padStart(width, '0')}` : String(n).padStart(width, '0'));
-
-const oddDate = fc.oneof(
-  fc.tuple(fc.integer({ min: 0, max: 12_000 }), fc.integer({ min: -1, max: 14 }), fc.integer({ min: -1, max: 33 })).map(
-    ([y, m, d]) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`,
-  ),
-  fc
-    .tuple(fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1990, max: 2030 }), fc.constantFrom('/', '.', ' ', '', '-'))
-    .map(([d, m, y, sep]) => [pad(d, 2), pad(m, 2), String(y)].join(sep)),
-  fc.constantFrom(
-    '2012-02-30', '2012-13-01', '12/06/2012', '', '2012-02-29', '2011-02-29', '1900-02-29', '2000-02-29', '1000-01-01',
-    '0999-12-31', '9999-12-31', '10000-01-01', '2012-06-05T00:00:00Z', '２０１２-06-05', '1900-06-01', '2100-06-01',
-    '2012-6-5', ' 2012-06-05', '2012-06-05\n', '-2012-06-05', '+2012-06-05', '2012-06-0a',
-  ),
-  fc.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
-  fc.string({ maxLength: 12 }),
-  anyValidDate,
-);
-
-const rounded = (min: number, max: number) => fc.integer({ min: min * 10, max: max * 10 }).map((x) => x / 10);
-const realisticNumber = (min: number, max: number) =>
-  fc.oneof({ weight: 6, arbitrary: rounded(min, max) }, { weight: 1, arbitrary: fc.double({ min, max, noNaN: true }) });
-
-const weatherValue = fc.constantFrom('clear', 'mist', 'light-precipitation', 'heavy-precipitation', 1, 2, 3, 4, '1', '2', '3', '4');
-
-/** Realistic valid records: mostly inside the training ranges (DC weather), sometimes out of range (clip / extrapolate). */
-const validRecord = fc.record(
-  {
-    date: fc.oneof({ weight: 8, arbitrary: trainingDate }, { weight: 2, arbitrary: anyValidDate }),
-    temperature: fc.oneof({ weight: 9, arbitrary: realisticNumber(3, 35) }, { weight: 1, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) }),
-    feelsLike: fc.oneof({ weight: 9, arbitrary: realisticNumber(4, 42) }, { weight: 1, arbitrary: fc.constantFrom(-300, 205, 1e300, -0) }),
-    humidity: fc.oneof({ weight: 9, arbitrary: realisticNumber(0, 97) }, { weight: 1, arbitrary: fc.constantFrom(-1, 150, Number.MAX_VALUE) }),
-    windSpeed: fc.oneof({ weight: 9, arbitrary: realisticNumber(2, 34) }, { weight: 1, arbitrary: fc.double({ min: -1e9, max: 1e9, noNaN: true }) }),
-    weather: weatherValue,
-    holiday: fc.constantFrom(true, false, 1, 0),
-  },
-  { requiredKeys: ['date', 'temperature', 'feelsLike', 'humidity', 'windSpeed', 'weather'] },
-);
-
-const weirdString = fc.oneof(
-  fc.constantFrom('', ' ', 'NaN', 'Infinity', '-0', '1e3', '25', '25 °C', 'null', 'undefined', 'true', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'CLEAR', 'clear ', 'Mist', '01', '1.0', '5', '0', '<script>', '\u0000', '\uD800', '💥'),
-  fc.string({ maxLength: 20 }),
-  fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.string({ minLength: 150, maxLength: 400 }),
-);
-
-const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(NaN, Infinity, -Infinity, null, undefined, -0, 0, 1, true, false, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, 2 ** 53, 1e21),
-  fc.double(),
-  fc.double({ min: -1e308, max: 1e308 }),
-  fc.integer(),
-  fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
-  weirdString,
-  oddDate,
-  weatherValue,
-  fc.array(fc.anything({ maxDepth: 1 }), { maxLength: 3 }),
-  fc.object({ maxDepth: 1 }),
-  fc.constantFrom(new Date(Date.UTC(2012, 5, 5)), Symbol('odd'), () => 1, new Map([['clear', 1]]), Object.create(null) as object),
-);
-
-const extraKey = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'cnt', 'season', 'Temperature', 'date ', ''),
-  fc.string({ maxLength: 10 }),
-);
-
-type Mutation = { op: 'delete'; key: string } | { op: 'set'; key: string; value: unknown } | { op: 'extra'; key: string; value: unknown };
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ op: fc.constant('delete' as const), key: fc.constantFrom(...NAMES) }),
-  fc.record({ op: fc.constant('set' as const), key: fc.constantFrom(...NAMES), value: weirdValue }),
-  fc.record({ op: fc.constant('set' as const), key: fc.constant('date'), value: oddDate }),
-  fc.record({ op: fc.constant('extra' as const), key: extraKey, value: fc.oneof(weirdValue, fc.object({ maxDepth: 2 })) }),
-);
-
-/** A valid record with 1–4 mutations; `__proto__` and friends become own keys, as JSON.parse makes them. */
-const mutatedRecord = fc.tuple(validRecord, fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([base, mutations]) => {
-  const r: Record<string, unknown> = { ...base };
-  for (const m of mutations) {
-    if (m.op === 'delete') delete r[m.key];
-    else Object.defineProperty(r, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
-  }
-  return r;
-});
-
-const nonRecord: fc.Arbitrary<unknown> = fc.oneof(
-  weirdString,
-  fc.double(),
-  fc.bigInt({ min: -100n, max: 100n }),
-  fc.constantFrom(null, undefined, true, false, Symbol('record')),
-  fc.array(validRecord, { maxLength: 2 }),
-  fc.array(fc.anything({ maxDepth: 1 }), { maxLength: 3 }),
-);
-
-const anyRecord: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 10, arbitrary: validRecord },
-  { weight: 8, arbitrary: mutatedRecord },
-  { weight: 1, arbitrary: nonRecord },
-);
-
-// ---------------------------------------------------------------------------------------------
-// Checks
-// ---------------------------------------------------------------------------------------------
-
-function bandOf(rentals: number): string {
-  let b = 0;
-  while (b < bands.thresholds.length && rentals >= bands.thresholds[b]!) b++;
-  return bands.labels[b]!;
-}
 
 /** A thrown value must be a ValidationError with a well-formed, cloneable issue list. */
 function asValidationError(error: unknown): ValidationError {
@@ -293,7 +73,7 @@ function checkPrediction(p: Prediction | RejectedRecord | undefined, index: numb
   expect(typeof rentals, where).toBe('number');
   expect(Number.isFinite(rentals), where).toBe(true);
   expect(rentals, where).toBeGreaterThanOrEqual(0);
-  expect(bands.labels).toContain(prediction.busyness);
+  expect(LABELS).toContain(prediction.busyness);
   expect(prediction.busyness, where).toBe(bandOf(rentals));
   const warnings = prediction.warnings ?? [];
   expect(warnings.map((w) => ({ field: w.field, kind: w.kind })), where).toEqual(expected.warnings);
