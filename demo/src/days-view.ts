@@ -10,7 +10,8 @@ import { conditionLabel } from './weather.js';
  * written into the same elements, so typing never loses focus.
  */
 
-const LABELS: Record<NumberField | 'weather', string> = {
+/** Display names of the weather inputs, shared with the drift panel. */
+export const LABELS: Readonly<Record<NumberField | 'weather', string>> = {
   temperature: 'Temperature',
   feelsLike: 'Feels like',
   humidity: 'Humidity',

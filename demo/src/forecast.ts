@@ -1,6 +1,7 @@
 import { isRejected, type Predictor, type Warning } from 'featurecast';
 import { addDays } from './dates.js';
 import { round1 } from './format.js';
+import { applyShift, NO_SHIFT, type Shift } from './shift.js';
 import { typicalFor, type TypicalWeather } from './weather.js';
 
 /** The page's state: 14 days, each with editable weather inputs, and how to predict them. */
@@ -41,10 +42,11 @@ export function typicalInputs(weather: TypicalWeather, date: string): DayInputs 
   };
 }
 
-export function makeForecast(start: string, weather: TypicalWeather, actuals: Readonly<Record<string, number>>): ForecastDay[] {
+/** The days from `start`, each with the typical weather for its date plus the visitor's shift. */
+export function makeForecast(start: string, weather: TypicalWeather, actuals: Readonly<Record<string, number>>, shift: Shift = NO_SHIFT): ForecastDay[] {
   return Array.from({ length: FORECAST_DAYS }, (_, i) => {
     const date = addDays(start, i);
-    return { date, inputs: typicalInputs(weather, date), actual: actuals[date] };
+    return { date, inputs: applyShift(typicalInputs(weather, date), shift), actual: actuals[date] };
   });
 }
 

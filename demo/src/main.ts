@@ -4,9 +4,12 @@ import { actuals } from 'virtual:bike-actuals';
 import { renderChart, renderLegend } from './chart.js';
 import { addDays, isIsoDate, todayIso } from './dates.js';
 import { renderDays, showResults } from './days-view.js';
+import { checkDrift, loadDriftSample, serialQueue, type DriftSample } from './drift.js';
+import { showDrift, showDriftChecking, showDriftFailed } from './drift-view.js';
 import { formatMs } from './format.js';
 import { makeForecast, predictDays, type DayResult, type ForecastDay } from './forecast.js';
 import { renderModelCard } from './model-card.js';
+import { NO_SHIFT, renderShiftControl, type Shift } from './shift.js';
 import { onModelProgress, showApp, showError } from './status.js';
 import { loadTypicalWeather, type TypicalWeather } from './weather.js';
 
@@ -19,6 +22,14 @@ interface Page {
   results: DayResult[];
   /** Increases per prediction request; only the newest answer is shown. */
   seq: number;
+  /** The visitor's weather shift, on the forecast days and on the drift sample. */
+  shift: Shift;
+  /** Loaded on first use (a separate chunk: the training years' daily weather). */
+  sample: Promise<DriftSample> | undefined;
+  /** Increases per drift check; only the newest is shown. */
+  driftSeq: number;
+  /** Worker calls that must not interleave: a drift check resets and reads the monitor. */
+  queue: ReturnType<typeof serialQueue>;
 }
 
 async function boot(): Promise<void> {
@@ -31,7 +42,7 @@ async function boot(): Promise<void> {
     weatherLoad,
   ]);
   const loadMs = performance.now() - started;
-  const page: Page = { predictor, weather, days: [], results: [], seq: 0 };
+  const page: Page = { predictor, weather, days: [], results: [], seq: 0, shift: NO_SHIFT, sample: undefined, driftSeq: 0, queue: serialQueue() };
   renderModelCard(el('model-card'), predictor.info, predictor.runtime, weather.source);
   wireControls(page);
   showApp();
@@ -40,6 +51,7 @@ async function boot(): Promise<void> {
   el('load-time').textContent = `Model ready in ${formatMs(loadMs)}.`;
   document.body.dataset.state = 'ready';
   watchChartWidth(page);
+  await checkDriftNow(page);
 }
 
 function wireControls(page: Page): void {
@@ -67,6 +79,12 @@ function wireControls(page: Page): void {
       void predictNow(page);
     });
   }
+  renderShiftControl(el('shift'), (shift) => {
+    page.shift = shift;
+    setStart(page, page.days[0]?.date ?? todayIso());
+    void predictNow(page);
+    void checkDriftNow(page);
+  });
   el('reset-weather').addEventListener('click', () => {
     setStart(page, page.days[0]?.date ?? todayIso());
     void predictNow(page);
@@ -75,18 +93,21 @@ function wireControls(page: Page): void {
 
 function setStart(page: Page, date: string): void {
   el<HTMLInputElement>('start-date').value = date;
-  page.days = makeForecast(date, page.weather, actuals);
+  page.days = makeForecast(date, page.weather, actuals, page.shift);
   page.results = [];
   renderDays(el('days'), page.days, page.predictor.info, () => void predictNow(page));
   renderLegend(el('legend'), page.predictor.info, page.days.some((d) => d.actual !== undefined));
   el('period-note').textContent = periodNote(page);
+  const shifted = page.shift !== NO_SHIFT;
+  el('shift-note').textContent = shifted ? ` Weather shift: ${page.shift.label}, added to every day.` : '';
+  el('reset-weather').textContent = shifted ? `Reset all weather to typical (${page.shift.label})` : 'Reset all weather to typical';
 }
 
 async function predictNow(page: Page): Promise<void> {
   const mine = ++page.seq;
   el('app').dataset.requested = String(mine);
   try {
-    const { results, ms } = await predictDays(page.predictor, page.days);
+    const { results, ms } = await page.queue(() => predictDays(page.predictor, page.days));
     if (mine !== page.seq) return;
     page.results = results;
     showResults(el('days'), page.days, results, page.predictor.info);
@@ -97,6 +118,22 @@ async function predictNow(page: Page): Promise<void> {
   } catch (error) {
     if (mine !== page.seq) return;
     el('timing').textContent = `The prediction failed: ${(error as Error).message}`;
+  }
+}
+
+/** Runs the drift sample with the current shift through the model and shows the monitor's verdict. */
+async function checkDriftNow(page: Page): Promise<void> {
+  const mine = ++page.driftSeq;
+  const shift = page.shift;
+  showDriftChecking(shift);
+  try {
+    page.sample ??= loadDriftSample(page.weather);
+    const sample = await page.sample;
+    const snapshot = await page.queue(() => checkDrift(page.predictor, sample, shift));
+    if (mine === page.driftSeq) showDrift(snapshot, sample, shift);
+  } catch (error) {
+    page.sample = undefined; // try the download again next time
+    if (mine === page.driftSeq) showDriftFailed(error);
   }
 }
 

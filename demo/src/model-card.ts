@@ -35,6 +35,10 @@ export function renderModelCard(section: HTMLElement, info: BundleInfo, runtime:
         <span class="small">${esc(training.split)}</span></dd>
       <dt>Accuracy</dt>
       ${accuracy}
+      <dt>Demand level</dt>
+      <dd>Scale <strong class="level-scale">×${info.levelScale.toFixed(2)}</strong>: ${info.levelScale === 1
+        ? 'as trained. An app can calibrate it with a few weeks of its own counts (<code>predictor.calibrate</code>); this page does not.'
+        : 'calibrated from recent actual counts (<code>predictor.calibrate</code>); the trained level is ×1.00.'}</dd>
       <dt>Busyness levels</dt>
       <dd>${esc(info.output.bands?.description ?? 'Not defined for this model.')}</dd>
       <dt>Default weather</dt>

@@ -4,3 +4,9 @@ declare module 'virtual:bike-actuals' {
   export const actuals: Readonly<Record<string, number>>;
   export const actualsSource: string | null;
 }
+
+/** Built by demo/vite-plugin-actuals.ts from day.csv: each day's weather as in the file; empty without the data. */
+declare module 'virtual:bike-weather' {
+  /** [dteday, weathersit, temp, atemp, hum, windspeed] per day, UCI-normalised. */
+  export const dayWeather: ReadonlyArray<readonly [string, number, number, number, number, number]>;
+}
