@@ -5,10 +5,10 @@ import { typicalFor, type TypicalWeather } from './weather.js';
 
 /**
  * The drift panel's sample. A 14-day forecast is too few records for drift (the monitor needs
- * 30) and too short a stretch of the year: two weeks of September are always "unlike" a training
- * set that spans every season. So the panel replays the real daily weather of the training years
- * (day.csv, read at build time), with the visitor's shift added. Unshifted, that is the weather
- * the model learned from, so every PSI is 0: the baseline against which a shift stands out.
+ * 200: below that PSI is mostly sampling noise). So the panel replays the real daily weather of
+ * the training years (day.csv, read at build time), with the visitor's shift added. Unshifted,
+ * that is the weather the model learned from, so every PSI is 0: the baseline against which a
+ * shift stands out.
  *
  * Without day.csv at build time the sample falls back to a year of typical weather. Those are
  * ±7-day averages, with far less day-to-day spread than real days, and the panel says so: PSI

@@ -103,7 +103,7 @@ export class ModelEngine {
     const bands = this.manifest.output.bands ? new Uint8Array(n) : null;
     this.output.finish(raw, levels, values, bands);
     const columns = { values, bands, warnings: encoded.warnings, issues: encoded.issues, rejected: encoded.rejected };
-    if (observe) monitor.afterBatch(columns, days);
+    if (observe) monitor.afterBatch(columns, days, levels);
     return columns;
   }
 

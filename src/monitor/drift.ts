@@ -1,19 +1,25 @@
 import type { Categorical, Histogram, InputField, Reference } from '../schema/manifest.js';
 import type { FieldValue, Warning } from '../schema/record.js';
+import type { CivilDate } from '../features/calendar.js';
 import type { ValidationIssue } from '../errors.js';
 
 /**
  * Drift monitoring on the device: every predicted record adds one count per monitored field
  * and one for the output, so a snapshot can compare today's inputs with the training data by
- * Population Stability Index. Dates and booleans are not monitored: a forecast window always
- * covers a few days of the year, which is seasonality, not drift.
+ * Population Stability Index. Weather is seasonal, so when the reference has per-month
+ * frequencies the expected distribution is the training one *for the months seen*: November
+ * traffic is compared with training Novembers, and only weather unusual for its season drifts.
+ * Dates and booleans themselves are not monitored.
  */
 
 /** Documented PSI bounds: ok < 0.1 ≤ warn < 0.25 ≤ alert. */
 export const PSI_WARN = 0.1;
 export const PSI_ALERT = 0.25;
-/** Below this many records a snapshot says `insufficient-data` instead of guessing. */
-export const MIN_RECORDS = 30;
+/**
+ * Below this many records a snapshot says `insufficient-data`: with k bins, PSI on n records
+ * from an unchanged population is about (k − 1) / n by chance alone (≈ 0.045 for deciles here).
+ */
+export const MIN_RECORDS = 200;
 
 export type DriftStatus = 'ok' | 'warn' | 'alert' | 'insufficient-data';
 
@@ -70,8 +76,22 @@ interface Tracked {
   bin: (value: FieldValue) => number;
 }
 
+/** Expected bin frequencies for traffic whose months were counted in `months`. */
+function expected(ref: Histogram | Categorical, months: Float64Array, records: number): readonly number[] {
+  const byMonth = ref.byMonth;
+  if (!byMonth || records === 0) return ref.freq;
+  const out = new Array<number>(ref.freq.length).fill(0);
+  for (let m = 0; m < 12; m++) {
+    const weight = months[m]! / records;
+    if (weight > 0) for (let b = 0; b < out.length; b++) out[b]! += weight * byMonth[m]![b]!;
+  }
+  return out;
+}
+
 export class DriftMonitor {
   private records = 0;
+  /** Records per calendar month (seasonal references only). */
+  private readonly months = new Float64Array(12);
   private readonly tracked: Tracked[];
   private readonly outputCounts: Float64Array;
   private readonly outOfRange = new Map<string, number>();
@@ -80,6 +100,8 @@ export class DriftMonitor {
   constructor(
     private readonly reference: Reference,
     fields: readonly InputField[],
+    /** Slot of the date input whose month selects the seasonal reference; -1 for none. */
+    private readonly dateSlot: number,
   ) {
     this.tracked = [];
     fields.forEach((field, slot) => {
@@ -96,6 +118,7 @@ export class DriftMonitor {
 
   observeRecord(values: readonly FieldValue[]): void {
     this.records++;
+    if (this.dateSlot >= 0) this.months[(values[this.dateSlot] as CivilDate).month - 1]!++;
     for (const t of this.tracked) {
       const b = t.bin(values[t.slot]);
       if (b >= 0) t.counts[b]!++;
@@ -118,7 +141,7 @@ export class DriftMonitor {
     const fields: Record<string, FieldDrift> = {};
     let worst = 0;
     for (const t of this.tracked) {
-      const value = round(psi(t.reference.freq, t.counts));
+      const value = round(psi(expected(t.reference, this.months, this.records), t.counts));
       worst = Math.max(worst, value);
       fields[t.name] = {
         psi: value,
@@ -127,7 +150,7 @@ export class DriftMonitor {
         unknownCategory: this.unknown.get(t.name) ?? 0,
       };
     }
-    const outputPsi = round(psi(this.reference.output.freq, this.outputCounts));
+    const outputPsi = round(psi(expected(this.reference.output, this.months, this.records), this.outputCounts));
     worst = Math.max(worst, outputPsi);
     return {
       records: this.records,
@@ -140,6 +163,7 @@ export class DriftMonitor {
 
   reset(): void {
     this.records = 0;
+    this.months.fill(0);
     for (const t of this.tracked) t.counts.fill(0);
     this.outputCounts.fill(0);
     this.outOfRange.clear();

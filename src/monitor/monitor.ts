@@ -34,8 +34,8 @@ export class Monitor {
   private readonly byDay = new Map<number, number>();
 
   constructor(manifest: Manifest) {
-    this.drift = manifest.reference ? new DriftMonitor(manifest.reference, manifest.inputs) : undefined;
     this.dateSlot = manifest.inputs.findIndex((f) => f.type === 'date');
+    this.drift = manifest.reference ? new DriftMonitor(manifest.reference, manifest.inputs, this.dateSlot) : undefined;
     this.accuracy = new AccuracyTracker(manifest.metrics?.holdout?.mae);
   }
 
@@ -43,11 +43,15 @@ export class Monitor {
     return epochDay(values[this.dateSlot] as CivilDate);
   }
 
-  /** After a batch: output drift counts, and the last REMEMBERED_DATES predictions by date. */
-  afterBatch(columns: BatchColumns, days: Int32Array | null): void {
+  /**
+   * After a batch: output drift counts, and the last REMEMBERED_DATES predictions by date.
+   * The output is observed level-free (value / level of its year × level scale), as its reference
+   * is built, so neither a year's demand level nor calibration reads as drift.
+   */
+  afterBatch(columns: BatchColumns, days: Int32Array | null, levels: Float64Array): void {
     const { values, rejected } = columns;
     this.drift?.observeProblems(columns.warnings, columns.issues);
-    for (let i = 0; i < values.length; i++) if (!rejected?.[i]) this.drift?.observeOutput(values[i]!);
+    for (let i = 0; i < values.length; i++) if (!rejected?.[i]) this.drift?.observeOutput(values[i]! / levels[i]!);
     if (!days) return;
     for (let i = Math.max(0, values.length - REMEMBERED_DATES); i < values.length; i++) {
       if (rejected?.[i]) continue;

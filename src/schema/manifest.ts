@@ -128,15 +128,24 @@ export const postprocess = z.strictObject({
   ),
 });
 
+/** Per-month frequencies (January first), each like `freq`: the seasonal reference for drift. */
+const byMonth = z.optional(z.array(z.array(z.number().check(z.nonnegative()))).check(z.length(12)));
+
 /** Bins of a numeric value: bin b holds values v with edges[b-1] <= v < edges[b]; `freq` (one more than edges) sums to 1. */
 const histogram = z
-  .strictObject({ edges: z.array(z.number()), freq: z.array(z.number().check(z.nonnegative())) })
-  .check(z.refine((h) => h.freq.length === h.edges.length + 1, 'a histogram needs one more freq than edges'));
+  .strictObject({ edges: z.array(z.number()), freq: z.array(z.number().check(z.nonnegative())), byMonth })
+  .check(
+    z.refine((h) => h.freq.length === h.edges.length + 1, 'a histogram needs one more freq than edges'),
+    z.refine((h) => !h.byMonth || h.byMonth.every((f) => f.length === h.freq.length), 'byMonth rows need one freq per bin'),
+  );
 
 /** Training frequency of each category value. */
 const categorical = z
-  .strictObject({ values: z.array(z.string()), freq: z.array(z.number().check(z.nonnegative())) })
-  .check(z.refine((c) => c.freq.length === c.values.length, 'one freq per value'));
+  .strictObject({ values: z.array(z.string()), freq: z.array(z.number().check(z.nonnegative())), byMonth })
+  .check(
+    z.refine((c) => c.freq.length === c.values.length, 'one freq per value'),
+    z.refine((c) => !c.byMonth || c.byMonth.every((f) => f.length === c.freq.length), 'byMonth rows need one freq per value'),
+  );
 
 const metricSet = z.strictObject({
   mae: z.number(),

@@ -70,7 +70,10 @@ async function main(): Promise<void> {
   const provisional = assembleBundle(finalFit.trained, bikeManifestMeta(finalFit, days, { createdAt, split: shippedSplit, metrics: {} }));
   const fitted = await predictThroughLibrary(provisional, days);
   const inSample = { ...score(days.map((d) => d.cnt), fitted), from: days[0]!.dteday, to: days[days.length - 1]!.dteday };
-  const reference = buildReference(provisional.manifest.inputs, days.map(uciToRecord) as unknown as Record<string, unknown>[], fitted);
+  // Output reference level-free, as the monitor observes it: fitted / level of the day's year.
+  const byYear = provisional.manifest.output.level?.byYear ?? {};
+  const levelFree = fitted.map((v, i) => v / (byYear[days[i]!.dteday.slice(0, 4)] ?? 1));
+  const reference = buildReference(provisional.manifest.inputs, days.map(uciToRecord) as unknown as Record<string, unknown>[], levelFree, 'date');
   const meta = bikeManifestMeta(finalFit, days, { createdAt, split: shippedSplit, metrics: { holdout: holdoutScores, training: inSample } });
   const bundle = assembleBundle(finalFit.trained, { ...meta, reference });
   log(`\nshipped model, in-sample on ${days.length} days: MAE ${inSample.mae}, R² ${inSample.r2}; level by year ${JSON.stringify(bundle.manifest.output.level?.byYear)}`);

@@ -24,7 +24,7 @@ describe('PSI', () => {
     expect(binOf([10, 20], 9.99)).toBe(0);
     expect(binOf([10, 20], 10)).toBe(1);
     expect(binOf([10, 20], 25)).toBe(2);
-    expect([statusOf(0.05, 100), statusOf(0.1, 100), statusOf(0.25, 100), statusOf(1, 5)]).toEqual(['ok', 'warn', 'alert', 'insufficient-data']);
+    expect([statusOf(0.05, 500), statusOf(0.1, 500), statusOf(0.25, 500), statusOf(1, 199)]).toEqual(['ok', 'warn', 'alert', 'insufficient-data']);
   });
 });
 
@@ -50,6 +50,33 @@ describe('drift monitor (real bike bundle, inline engine)', () => {
     expect(out.filter((p) => p.warnings?.some((w) => w.field === 'temperature' && w.kind === 'clipped'))).toHaveLength(expectedClipped);
     expect(snap.drift!.status).toBe('alert');
     expect(JSON.parse(JSON.stringify(snap))).toEqual(snap);
+  });
+
+  it('is seasonal: autumn weather is compared with training autumns, so only unusual weather drifts', async () => {
+    const autumn = records.filter((r) => Number(r.date.slice(5, 7)) >= 9);
+    expect(autumn.length).toBeGreaterThanOrEqual(200);
+    await predictor.resetMonitor();
+    await predictor.predictBatch(autumn);
+    const usual = await predictor.monitor();
+    expect(usual.drift!.status).toBe('ok');
+    await predictor.resetMonitor();
+    await predictor.predictBatch(autumn.map((r) => ({ ...r, temperature: r.temperature + 10, feelsLike: r.feelsLike + 10 })));
+    const warm = await predictor.monitor();
+    expect(warm.drift!.fields.temperature!.status).toBe('alert');
+    expect(warm.drift!.fields.humidity!.status).toBe('ok');
+  });
+
+  it('observes the output level-free: calibration alone does not read as drift', async () => {
+    await predictor.resetMonitor();
+    await predictor.predictBatch(records);
+    const before = (await predictor.monitor()).drift!.output.psi;
+    await predictor.calibrate(days.slice(0, 30).map((d) => ({ record: uciToRecord(d), actual: d.cnt * 3 })));
+    await predictor.resetMonitor();
+    await predictor.predictBatch(records);
+    const after = await predictor.monitor();
+    await predictor.calibrate(null);
+    expect(after.levelScale).toBeGreaterThan(2);
+    expect(after.drift!.output.psi).toBe(before);
   });
 
   it('reset() starts afresh and a handful of records says insufficient-data', async () => {
