@@ -127,6 +127,10 @@ export class ModelEngine {
     return this.monitor.calibrate(predicted, actuals);
   }
 
+  setLevelScale(scale: number): void {
+    this.monitor.levelScale = scale;
+  }
+
   private readonly predictQuietly = async (records: unknown[]): Promise<Float64Array> =>
     (await this.predictColumns(records, {}, false)).values;
 

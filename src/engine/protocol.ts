@@ -34,6 +34,8 @@ export interface EngineApi {
 export interface WorkerApi extends EngineApi {
   /** Liveness check for the watchdog. */
   ping(): true;
+  /** Restores a calibration in a worker started after a crash. */
+  setLevelScale(scale: number): void;
   load(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Manifest>;
 }
 

@@ -27,6 +27,8 @@ export class WorkerBackend implements Backend {
   readonly manifest: Manifest;
   private live: LiveWorker | undefined;
   private restarting: Promise<LiveWorker> | undefined;
+  /** Survives a worker restart; the drift counts of a dead worker do not. */
+  private levelScale = 1;
 
   private constructor(
     manifest: Manifest,
@@ -51,8 +53,8 @@ export class WorkerBackend implements Backend {
   }
 
   async run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
+    if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((api) => api.run(records, options));
     const live = await this.ensureLive();
-    if (records.length <= RECORDS_PER_MESSAGE) return this.call(live, (api) => api.run(records, options));
     const parts: BatchColumns[] = [];
     // One message at a time, awaited: each clone then runs in its own main-thread task.
     for (let start = 0; start < records.length; start += RECORDS_PER_MESSAGE) {
@@ -76,24 +78,25 @@ export class WorkerBackend implements Backend {
     live.stop();
   }
 
-  async monitorSnapshot(): Promise<MonitorSnapshot> {
-    const live = await this.ensureLive();
-    return this.call(live, (api) => api.monitorSnapshot());
+  monitorSnapshot(): Promise<MonitorSnapshot> {
+    return this.invoke((api) => api.monitorSnapshot());
   }
 
-  async resetMonitor(): Promise<void> {
-    const live = await this.ensureLive();
-    return this.call(live, (api) => api.resetMonitor());
+  resetMonitor(): Promise<void> {
+    return this.invoke((api) => api.resetMonitor());
   }
 
-  async reportActuals(actuals: readonly Actual[]): Promise<AccuracySnapshot> {
-    const live = await this.ensureLive();
-    return this.call(live, (api) => api.reportActuals(actuals));
+  reportActuals(actuals: readonly Actual[]): Promise<AccuracySnapshot> {
+    return this.invoke((api) => api.reportActuals(actuals));
   }
 
   async calibrate(actuals: readonly Actual[] | null): Promise<number> {
-    const live = await this.ensureLive();
-    return this.call(live, (api) => api.calibrate(actuals));
+    this.levelScale = await this.invoke((api) => api.calibrate(actuals));
+    return this.levelScale;
+  }
+
+  private async invoke<T>(work: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    return this.call(await this.ensureLive(), work);
   }
 
   private call<T>(live: LiveWorker, work: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
@@ -109,6 +112,7 @@ export class WorkerBackend implements Backend {
       const live = new LiveWorker();
       try {
         await live.call((api) => api.load(this.source, this.options), false);
+        if (this.levelScale !== 1) await live.call((api) => api.setLevelScale(this.levelScale), false);
         this.live = live;
         return live;
       } catch (error) {

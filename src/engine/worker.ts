@@ -27,6 +27,7 @@ const api: WorkerApi = {
   resetMonitor: () => loaded().resetMonitor(),
   reportActuals: (actuals) => loaded().reportActuals(actuals),
   calibrate: (actuals) => loaded().calibrate(actuals),
+  setLevelScale: (scale) => loaded().setLevelScale(scale),
   async dispose() {
     await engine?.dispose();
     engine = undefined;
