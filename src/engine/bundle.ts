@@ -1,6 +1,7 @@
 import { BundleError } from '../errors.js';
 import { parseManifest } from '../schema/parse.js';
 import type { Manifest } from '../schema/manifest.js';
+import { concatBytes } from './bytes.js';
 import { cachedFetch, forgetCached, type CacheOptions } from './cache.js';
 
 /**
@@ -145,13 +146,7 @@ async function readBytes(
   } catch (cause) {
     throw new BundleError('ERR_BUNDLE_FETCH', `Download of ${location} failed after ${loaded} bytes: ${(cause as Error).message}`, { url: location });
   }
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks, loaded);
 }
 
 async function readFileInNode(location: string, onBytes: (loaded: number, total: number | undefined) => void): Promise<Uint8Array> {

@@ -1,4 +1,5 @@
 import { FeaturecastError, ValidationError, type ValidationIssue } from '../errors.js';
+import { concatBytes } from '../engine/bytes.js';
 
 /**
  * HTTP plumbing shared by the Fetch handler and the Node adapter: the request/response shape
@@ -143,12 +144,5 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, limit
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks, size);
 }
