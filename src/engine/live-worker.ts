@@ -4,14 +4,15 @@ import type { WorkerApi } from './protocol.js';
 
 /**
  * One running worker and the ways it can die. An uncaught error fires `error`; a worker that
- * was closed, killed or hangs fires nothing, so while calls are pending a watchdog pings it and
- * declares it dead when a ping goes unanswered. Worker tasks are at most one message of ~8k
- * records (well under the limit), so a busy worker still answers in time.
+ * was closed, killed or hangs fires nothing, so while calls are pending a watchdog listens for
+ * any message from it (answers or pings) and declares it dead after SILENCE_MS of silence.
+ * A busy worker is never silent that long because no task is large: batches travel in
+ * messages of RECORDS_PER_MESSAGE records (engine/remote.ts), each answered on its own.
  */
 
 const PING_EVERY_MS = 200;
-/** A ping unanswered this long means the worker is gone: pending calls then reject within ~1 s. */
-const PONG_TIMEOUT_MS = 750;
+/** Silence this long, with calls pending, means the worker is gone: they then reject within ~1 s. */
+const SILENCE_MS = 750;
 
 export class LiveWorker {
   readonly api: Remote<WorkerApi>;
@@ -21,7 +22,9 @@ export class LiveWorker {
   private fail: (error: WorkerCrashedError) => void = () => {};
   private pending = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private pingSentAt: number | undefined;
+  private lastHeard = 0;
+  private lastTick = 0;
+  private pinging = false;
 
   constructor() {
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
@@ -30,6 +33,9 @@ export class LiveWorker {
       this.fail = reject;
     });
     this.crashed.catch(() => {});
+    this.worker.addEventListener('message', () => {
+      this.lastHeard = performance.now();
+    });
     this.worker.addEventListener('error', (event) => {
       event.preventDefault();
       this.die(`The prediction worker crashed: ${event.message || 'unknown error'}`);
@@ -40,7 +46,10 @@ export class LiveWorker {
   /** Runs `work` against the worker; rejects with WorkerCrashedError if the worker dies meanwhile. */
   async call<T>(work: (api: Remote<WorkerApi>) => Promise<T>, watched = true): Promise<T> {
     this.pending++;
-    if (watched) this.timer ??= setInterval(() => this.tick(), PING_EVERY_MS);
+    if (watched && !this.timer) {
+      this.lastHeard = this.lastTick = performance.now();
+      this.timer = setInterval(() => this.tick(), PING_EVERY_MS);
+    }
     try {
       return await Promise.race([work(this.api), this.crashed]);
     } finally {
@@ -56,23 +65,24 @@ export class LiveWorker {
   }
 
   private tick(): void {
+    const now = performance.now();
     if (this.pending === 0) {
       clearInterval(this.timer);
       this.timer = undefined;
-      this.pingSentAt = undefined;
       return;
     }
-    if (this.pingSentAt === undefined) {
-      const sent = (this.pingSentAt = performance.now());
-      this.api.ping().then(
-        () => {
-          if (this.pingSentAt === sent) this.pingSentAt = undefined;
-        },
-        () => {},
-      );
-    } else if (performance.now() - this.pingSentAt > PONG_TIMEOUT_MS) {
-      this.die('The prediction worker stopped responding');
-    }
+    // A late tick means this (main) thread was blocked: the worker's answers may still be queued here.
+    if (now - this.lastTick > 3 * PING_EVERY_MS) this.lastHeard = now;
+    this.lastTick = now;
+    if (now - this.lastHeard > SILENCE_MS) return this.die('The prediction worker stopped responding');
+    if (this.pinging) return;
+    this.pinging = true;
+    this.api.ping().then(
+      () => {
+        this.pinging = false;
+      },
+      () => {},
+    );
   }
 
   private die(message: string): void {

@@ -11,7 +11,7 @@ import { siteUrl, watchProblems, type Flag } from './helpers.js';
  * errors keep their class, code and details across the worker boundary.
  */
 
-const N = 10_000; // more than one worker message (8192 records), so the batch is split and merged
+const N = 10_000; // several worker messages (2048 records each), so the batch is split and merged
 const records = tinyRecords(N, 2024);
 
 function bundleUrls(flags: readonly Flag[] = []) {
