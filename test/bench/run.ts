@@ -22,7 +22,8 @@ say('browser (Debian Chromium)…');
 const browser = await benchBrowser(quick);
 say('server (loopback)…');
 const server = await benchServer({ durationMs: quick ? 2000 : 5000 });
-const bytes = await measureBytes();
+const bytes = await measureBytes({ wasm: true });
+const wasm = bytes.wasm!;
 
 const result = {
   node,
@@ -32,9 +33,9 @@ const result = {
     jsRaw: bytes.js.raw,
     jsGzip: bytes.js.gzip,
     jsBrotli: bytes.js.brotli,
-    wasmRaw: bytes.wasm.raw,
-    wasmGzip: bytes.wasm.gzip,
-    wasmBrotli: bytes.wasm.brotli,
+    wasmRaw: wasm.raw,
+    wasmGzip: wasm.gzip,
+    wasmBrotli: wasm.brotli,
     modelRaw: bytes.model.raw,
     modelGzip: bytes.model.gzip,
     modelBrotli: bytes.model.brotli,
@@ -56,7 +57,7 @@ const rows: Array<[string, string, string]> = [
   ['server.rps1 / p99Ms1', `${server.rps1} / ${server.p99Ms1}`, 'POST /predict, 1 record, 4 connections (target ≥ 3,300 / ≤ 5)'],
   ['server.rps100 / p99Ms100', `${server.rps100} / ${server.p99Ms100}`, 'POST /predict, 100 records'],
   ['bytes.jsBrotli', String(bytes.js.brotli), `our JS, main ${bytes.jsMain.brotli} + worker ${bytes.jsWorker.brotli} (budget 30,720)`],
-  ['bytes.wasmBrotli', String(bytes.wasm.brotli), `onnxruntime wasm (raw ${bytes.wasm.raw})`],
+  ['bytes.wasmBrotli', String(wasm.brotli), `onnxruntime wasm (raw ${wasm.raw})`],
   ['bytes.modelRaw', String(bytes.model.raw), `model.onnx (brotli ${bytes.model.brotli}; budget 204,800)`],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
