@@ -1,6 +1,6 @@
 import { proxy, type Remote } from 'comlink';
-import { ValidationError, WorkerCrashedError } from '../errors.js';
-import { LiveWorker } from './live-worker.js';
+import { DisposedError, ValidationError, WorkerCrashedError } from '../errors.js';
+import { LiveWorker, neverStarted } from './live-worker.js';
 import type { BatchColumns } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
 import type { BundleSource, LoadProgress } from './bundle.js';
@@ -33,6 +33,7 @@ export class WorkerBackend implements Backend {
   private restarting: Promise<LiveWorker> | undefined;
   /** Survives a worker restart; the drift counts of a dead worker do not. */
   private levelScale = 1;
+  private disposed = false;
 
   private constructor(
     manifest: Manifest,
@@ -58,12 +59,11 @@ export class WorkerBackend implements Backend {
 
   async run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
     if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((api) => api.run(records, options));
-    const live = await this.ensureLive();
     const parts: BatchColumns[] = [];
     // One message at a time, awaited: each clone then runs in its own main-thread task.
     for (let start = 0; start < records.length; start += RECORDS_PER_MESSAGE) {
       const slice = records.slice(start, start + RECORDS_PER_MESSAGE);
-      parts.push(await this.call(live, (api) => api.run(slice, { ...options, invalid: 'report' })));
+      parts.push(await this.invoke((api) => api.run(slice, { ...options, invalid: 'report' })));
     }
     const merged = mergeColumns(parts, RECORDS_PER_MESSAGE);
     if (merged.issues.length && options.invalid !== 'report') throw new ValidationError(merged.issues);
@@ -71,6 +71,7 @@ export class WorkerBackend implements Backend {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     const live = this.live;
     this.live = undefined;
     if (!live) return;
@@ -99,24 +100,29 @@ export class WorkerBackend implements Backend {
     return this.levelScale;
   }
 
-  private async invoke<T>(work: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
-    return this.call(await this.ensureLive(), work);
-  }
-
-  private call<T>(live: LiveWorker, work: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
-    return live.call(work).catch((error: unknown) => {
+  /** Runs `work` on the live worker, starting one if needed. A call that never reached its worker, because that worker was already dead, goes once to a new one. */
+  private async invoke<T>(work: (api: Remote<WorkerApi>) => Promise<T>, retry = true): Promise<T> {
+    const live = await this.ensureLive();
+    try {
+      return await live.call(work);
+    } catch (error) {
       if (error instanceof WorkerCrashedError && this.live === live) this.live = undefined;
+      if (retry && neverStarted(error)) return this.invoke(work, false);
       throw error;
-    });
+    }
   }
 
   private async ensureLive(): Promise<LiveWorker> {
+    // After dispose() nothing may start a worker: not the next slice of a batch, not a restart.
+    if (this.disposed) throw new DisposedError();
+    if (this.live?.dead) this.live = undefined;
     if (this.live) return this.live;
     this.restarting ??= (async () => {
       const live = new LiveWorker();
       try {
         await live.call((api) => api.load(this.source, this.options), false);
         if (this.levelScale !== 1) await live.call((api) => api.setLevelScale(this.levelScale), false);
+        if (this.disposed) throw new DisposedError();
         this.live = live;
         return live;
       } catch (error) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web/wasm';
 import { createPredictor } from '../../src/index.js';
 import { compilePipeline } from '../../src/features/pipeline.js';
 import type { Manifest } from '../../src/schema/manifest.js';
@@ -19,6 +20,8 @@ export interface NodeFigures {
   predictP99Ms: number;
   batchRecordsPerSec: Record<string, number>;
   ortNodeRecordsPerSec: number;
+  /** The same wasm featurecast uses, on the pre-encoded matrix: separates wasm-vs-native from our own overhead. */
+  ortWebRecordsPerSec: number;
   vsOrtNode: number;
   monitorOverhead: number;
 }
@@ -47,18 +50,25 @@ export async function benchNode(quick: boolean): Promise<NodeFigures> {
   // Same model, same 100,000 rows, natively: the features are encoded once, outside the timing.
   const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
   const { matrix, rows } = compilePipeline(manifest.inputs, manifest.features).encode(records);
-  const session = await ortNode.InferenceSession.create(readFileSync('models/bike-daily/model.onnx'));
+  const modelBytes = readFileSync('models/bike-daily/model.onnx');
+  const session = await ortNode.InferenceSession.create(modelBytes);
   const tensor = new ortNode.Tensor('float32', matrix, [rows, manifest.model.columns.length]);
+  // createPredictor above already configured onnxruntime-web's wasm for Node.
+  const webSession = await ortWeb.InferenceSession.create(modelBytes);
+  const webTensor = new ortWeb.Tensor('float32', matrix, [rows, manifest.model.columns.length]);
   const reps = quick ? 3 : 7;
   const native: number[] = [];
+  const web: number[] = [];
   const ours: number[] = [];
   const unmonitored: number[] = [];
   for (let r = 0; r < reps; r++) {
     native.push(await medianMs(1, () => session.run({ [manifest.model.inputName]: tensor })));
+    web.push(await medianMs(1, () => webSession.run({ [manifest.model.inputName]: webTensor })));
     ours.push(await medianMs(1, () => predictor.predictBatch(records)));
     unmonitored.push(await medianMs(1, () => quiet.predictBatch(records)));
   }
   await session.release();
+  await webSession.release();
   await predictor.dispose();
   await quiet.dispose();
   const ortNodeRecordsPerSec = Math.round(rows / (median(native) / 1000));
@@ -67,6 +77,7 @@ export async function benchNode(quick: boolean): Promise<NodeFigures> {
     predictP99Ms: round(percentile(latencies, 0.99)),
     batchRecordsPerSec,
     ortNodeRecordsPerSec,
+    ortWebRecordsPerSec: Math.round(rows / (median(web) / 1000)),
     vsOrtNode: round(median(native) / median(ours)),
     monitorOverhead: round(median(ours) / median(unmonitored) - 1),
   };

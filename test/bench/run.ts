@@ -47,6 +47,7 @@ const rows: Array<[string, string, string]> = [
   ['node.predictP50Ms / P99Ms', `${node.predictP50Ms} / ${node.predictP99Ms}`, 'one predict: validation + features + ONNX'],
   ...Object.entries(node.batchRecordsPerSec).map(([n, v]): [string, string, string] => [`node.batchRecordsPerSec[${n}]`, String(v), 'predictBatch, records/s']),
   ['node.ortNodeRecordsPerSec', String(node.ortNodeRecordsPerSec), 'onnxruntime-node, same model and matrix (reference)'],
+  ['node.ortWebRecordsPerSec', String(node.ortWebRecordsPerSec), 'onnxruntime-web wasm alone, same matrix (decomposes the ratio)'],
   ['node.vsOrtNode', String(node.vsOrtNode), 'featurecast / native at 100,000 (target ≥ 0.9)'],
   ['node.monitorOverhead', String(node.monitorOverhead), 'monitoring on vs off at 100,000 (target ≤ 0.05)'],
   ['browser.coldStartColdMs', String(browser.coldStartColdMs), 'createPredictor → first answer, empty cache'],
