@@ -84,3 +84,25 @@ export async function forgetCached(url: string, sha256: string, options: CacheOp
   const cache = await openCache(options);
   if (cache) await quietly(() => cache.delete(keyed(url, sha256)));
 }
+
+/**
+ * Remembers that a URL was downloaded before (an empty marker entry in the Cache API). Used for
+ * onnxruntime's wasm: counting its bytes on a clone of the response costs Chromium its
+ * compiled-code cache (~0.8 s measured on a warm start), so only a first visit is counted.
+ */
+export const downloads = {
+  async seen(url: string, options: CacheOptions): Promise<boolean> {
+    const cache = await openCache(options);
+    return Boolean(cache && (await quietly(() => cache.match(seenKey(url)))));
+  },
+  async remember(url: string, options: CacheOptions): Promise<void> {
+    const cache = await openCache(options);
+    if (cache) await quietly(() => cache.put(seenKey(url), new Response('')));
+  },
+};
+
+function seenKey(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set('featurecast-seen', '1');
+  return u.href;
+}

@@ -34,21 +34,34 @@ async function readWasmInNode(): Promise<Uint8Array> {
   return new Uint8Array(await readFile(path));
 }
 
+/** Whether a URL was downloaded before (engine/cache.ts `downloads`). */
+export interface DownloadMemory {
+  seen(url: string): Promise<boolean>;
+  remember(url: string): Promise<void>;
+}
+
 /**
  * onnxruntime fetches its wasm (~14 MB) itself, with no progress hook. Inside our own worker we
  * own the global scope, so while the first session is created, fetch is wrapped to count the
- * wasm's bytes on a clone: onnxruntime still gets the browser's own Response, which keeps
- * Chromium's compiled-wasm cache working. Never done on a page's main thread, whose fetch
- * belongs to the app.
+ * wasm's bytes on a clone of the response. The clone costs Chromium its compiled-wasm cache, so
+ * only a first download is counted; later visits report the size at once. Never done on a
+ * page's main thread, whose fetch belongs to the app.
  */
-function countWasmBytes(onBytes: (loaded: number, total: number | undefined) => void): () => void {
+function countWasmBytes(onBytes: (loaded: number, total: number | undefined) => void, memory: DownloadMemory): () => void {
   const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown };
   if (typeof scope.WorkerGlobalScope !== 'function' || !(globalThis instanceof scope.WorkerGlobalScope)) return () => {};
   const original = globalThis.fetch;
   globalThis.fetch = async (input, init) => {
-    const response = await original(input, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (/\.wasm($|\?)/.test(url) && response.body) void countBody(response.clone(), onBytes);
+    if (!/\.wasm($|\?)/.test(url)) return original(input, init);
+    const seen = await memory.seen(url);
+    const response = await original(input, init);
+    if (!response.ok || !response.body) return response;
+    void memory.remember(url);
+    if (seen) {
+      const size = Number(response.headers.get('content-length')) || 0;
+      onBytes(size, size || undefined);
+    } else void countBody(response.clone(), onBytes);
     return response;
   };
   return () => {
@@ -91,10 +104,11 @@ export async function createSession(
   spec: SessionSpec,
   options: WasmOptions = {},
   onRuntimeBytes: (loaded: number, total: number | undefined) => void = () => {},
+  memory: DownloadMemory = { seen: async () => false, remember: async () => {} },
 ): Promise<Session> {
   await configure(options);
   let session: ort.InferenceSession;
-  const restoreFetch = countWasmBytes(onRuntimeBytes);
+  const restoreFetch = countWasmBytes(onRuntimeBytes, memory);
   try {
     session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   } catch (cause) {
