@@ -13,9 +13,7 @@ import type { WorkerApi } from './protocol.js';
 /** Tick (and ping) interval. Detection takes up to SILENCE_MS + one tick: 100 ms keeps that under 1 s with room to spare. */
 const PING_EVERY_MS = 100;
 /** Silence this long, with calls pending, means the worker is gone: they then reject within ~1 s. */
-const SILENCE_MS = 750;
-/** A call to a worker quiet for longer goes behind a probe ping (see `call`). */
-const PROBE_AFTER_QUIET_MS = 50;
+const SILENCE_MS = 600;
 
 /** Crash errors of calls that provably never reached a live worker, so they may go to a new one. */
 const unstarted = new WeakSet<WorkerCrashedError>();
@@ -73,9 +71,7 @@ export class LiveWorker {
    */
   async call<T>(work: (api: Remote<WorkerApi>) => Promise<T>, watched = true): Promise<T> {
     if (this.death) throw unstartedCopy(this.death);
-    // Only after a quiet spell: back-to-back calls need no probe, and skip its ~0.02 ms.
-    const quiet = this.pending === 0 && performance.now() - this.lastHeard > PROBE_AFTER_QUIET_MS;
-    const probe = watched && quiet ? this.ping() : undefined;
+    const probe = watched && this.pending === 0 ? this.ping() : undefined;
     this.pending++;
     if (watched && !this.timer) {
       this.lastHeard = this.lastTick = performance.now();

@@ -18,7 +18,7 @@ import type { MonitorSnapshot } from '../monitor/monitor.js';
 /**
  * Records per postMessage. Small enough that cloning them costs the main thread ~1 ms and the
  * worker answers each within ~100 ms even on a slow machine (the watchdog's silence limit is
- * 750 ms); large enough that per-message overhead stays under 1 %.
+ * 600 ms); large enough that per-message overhead stays under 1 %.
  */
 const RECORDS_PER_MESSAGE = 2048;
 

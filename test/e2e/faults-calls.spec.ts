@@ -1,0 +1,179 @@
+import { expect, test } from '@playwright/test';
+import { armDeath, faultLaunchOptions, fixture, openHarness, predictionWorkers, referenceAnswers, startPredictor } from './fault-tools.js';
+
+/**
+ * Issue 6's browser-side fault proofs, calls: dispose() during calls; per-call timeouts and
+ * AbortSignal; 10,000 concurrent predicts; a busy worker that is not mistaken for a dead one.
+ * Setup is in fault-tools.ts.
+ */
+
+test.use({ launchOptions: faultLaunchOptions });
+
+test('dispose() while calls are in flight: they reject with DisposedError, the worker goes, later calls reject too', async ({ page }) => {
+  const problems = await openHarness(page);
+  await startPredictor(page);
+  const [worker] = predictionWorkers(page);
+  const result = await page.evaluate(async () => {
+    const p = window.predictor;
+    const calls = [p.predictBatch(window.makeRecords(100_000, 5)), ...window.makeRecords(30, 6).map((r) => p.predict(r))].map(window.outcome);
+    await new Promise((r) => setTimeout(r, 30));
+    const disposeAt = window.now();
+    const disposing = p.dispose();
+    const outcomes = await Promise.all(calls);
+    await disposing;
+    const disposeMs = window.now() - disposeAt;
+    await p.dispose(); // idempotent
+    const later = await Promise.all([
+      window.outcome(p.predict(window.makeRecords(1, 1)[0])),
+      window.outcome(p.predictBatch(window.makeRecords(3, 1))),
+      window.outcome(p.predictBatch([])),
+      window.outcome(p.monitor()),
+      window.outcome(p.calibrate(null)),
+    ]);
+    return { disposeAt, disposeMs, outcomes, later };
+  });
+  const [batch] = result.outcomes;
+  expect(batch).toMatchObject({ ok: false, name: 'DisposedError', code: 'ERR_DISPOSED', isFeaturecastError: true });
+  const rejected = result.outcomes.filter((o) => !o.ok);
+  for (const o of rejected) {
+    expect(o).toMatchObject({ name: 'DisposedError', code: 'ERR_DISPOSED' });
+    expect(o.at - result.disposeAt).toBeLessThan(50);
+  }
+  for (const o of result.outcomes.filter((o) => o.ok)) expect(o.at).toBeLessThanOrEqual(result.disposeAt);
+  console.log(`[faults] dispose: ${rejected.length}/${result.outcomes.length} in-flight calls rejected; dispose() resolved in ${result.disposeMs.toFixed(0)} ms`);
+  for (const o of result.later) expect(o).toMatchObject({ ok: false, name: 'DisposedError', code: 'ERR_DISPOSED' });
+  await expect.poll(() => page.workers().includes(worker!), { timeout: 5000 }).toBe(false);
+  expect(predictionWorkers(page)).toEqual([]);
+  expect(problems).toEqual([]);
+});
+
+test('dispose() while a crashed worker is being replaced: the call rejects with DisposedError and no worker is left', async ({ page }) => {
+  await openHarness(page);
+  await startPredictor(page);
+  const [first] = predictionWorkers(page);
+  await armDeath(first!, 'throw', 0);
+  // The first slice of the batch is answered; the second finds the worker dead.
+  const crashed = await page.evaluate(() => window.outcome(window.predictor.predictBatch(window.makeRecords(20_000, 1))));
+  expect(crashed).toMatchObject({ ok: false, code: 'ERR_WORKER_CRASHED' });
+  await expect.poll(() => page.workers().includes(first!), { timeout: 5000 }).toBe(false);
+  // The next call starts a new worker (loading takes a moment); dispose() comes meanwhile.
+  const replacement = page.waitForEvent('worker');
+  const next = await page.evaluate(async () => {
+    const call = window.outcome(window.predictor.predict(window.makeRecords(1, 1)[0]));
+    await window.predictor.dispose();
+    return call;
+  });
+  expect(next).toMatchObject({ ok: false, code: 'ERR_DISPOSED' });
+  // Its load finishes after the dispose: the new worker must not survive it.
+  const started = await replacement;
+  await expect.poll(() => page.workers().includes(started), { timeout: 10_000 }).toBe(false);
+  expect(predictionWorkers(page)).toEqual([]);
+});
+
+test('per-call timeoutMs rejects with TimeoutError; the default timeout applies; the predictor keeps working', async ({ page }) => {
+  const problems = await openHarness(page);
+  const reference = await startPredictor(page);
+  const result = await page.evaluate(async () => {
+    const p = window.predictor;
+    const records = window.makeRecords(100_000, 5);
+    const t = window.now();
+    const timedOut = await window.outcome(p.predictBatch(records, { timeoutMs: 50 }));
+    const roomy = await window.outcome(p.predict(window.makeRecords(1, 3)[0], { timeoutMs: 20_000 }));
+    return { timedOut, ms: timedOut.at - t, roomy };
+  });
+  expect(result.timedOut).toMatchObject({ ok: false, name: 'TimeoutError', code: 'ERR_TIMEOUT', isFeaturecastError: true, details: { timeoutMs: 50 } });
+  expect(result.ms).toBeGreaterThanOrEqual(49);
+  expect(result.ms).toBeLessThan(500);
+  expect(result.roomy).toMatchObject({ ok: true });
+  expect(await referenceAnswers(page)).toEqual(reference);
+
+  // createPredictor's timeoutMs is the default for every call; a call's own option wins.
+  const byDefault = await page.evaluate(async (source) => {
+    const p = await window.featurecast.createPredictor(source, { cache: false, timeoutMs: 40 });
+    try {
+      const big = await window.outcome(p.predictBatch(window.makeRecords(100_000, 5)));
+      const own = await window.outcome(p.predictBatch(window.makeRecords(20_000, 5), { timeoutMs: 20_000 }));
+      return { big, own };
+    } finally {
+      await p.dispose();
+    }
+  }, fixture());
+  expect(byDefault.big).toMatchObject({ ok: false, code: 'ERR_TIMEOUT', details: { timeoutMs: 40 } });
+  expect(byDefault.own).toMatchObject({ ok: true });
+  expect(problems).toEqual([]);
+});
+
+test('AbortSignal: an already-aborted signal and an abort during the call reject with AbortedError', async ({ page }) => {
+  const problems = await openHarness(page);
+  const reference = await startPredictor(page);
+  const result = await page.evaluate(async () => {
+    const p = window.predictor;
+    const pre = new AbortController();
+    pre.abort('user left');
+    const already = await window.outcome(p.predict(window.makeRecords(1, 3)[0], { signal: pre.signal }));
+    const alreadyBatch = await window.outcome(p.predictBatch(window.makeRecords(10, 3), { signal: pre.signal }));
+    const during = new AbortController();
+    const pending = window.outcome(p.predictBatch(window.makeRecords(100_000, 5), { signal: during.signal }));
+    await new Promise((r) => setTimeout(r, 30));
+    const abortAt = window.now();
+    during.abort();
+    const aborted = await pending;
+    return { already, alreadyBatch, aborted, ms: aborted.at - abortAt };
+  });
+  expect(result.already).toMatchObject({ ok: false, name: 'AbortedError', code: 'ERR_ABORTED', isFeaturecastError: true, details: { reason: 'user left' } });
+  expect(result.alreadyBatch).toMatchObject({ ok: false, code: 'ERR_ABORTED' });
+  expect(result.aborted).toMatchObject({ ok: false, name: 'AbortedError', code: 'ERR_ABORTED' });
+  expect(result.ms).toBeLessThan(50);
+  expect(await referenceAnswers(page)).toEqual(reference);
+  expect(problems).toEqual([]);
+});
+
+test('10,000 concurrent predict calls each resolve to their own answer (checked against predictBatch)', async ({ page }) => {
+  test.setTimeout(60_000);
+  const problems = await openHarness(page);
+  await startPredictor(page);
+  const result = await page.evaluate(async () => {
+    const p = window.predictor;
+    const records = window.makeRecords(10_000, 11);
+    const batch = window.answers(await p.predictBatch(records));
+    const t = performance.now();
+    const settled = await Promise.all(
+      records.map((r) =>
+        p.predict(r).then(
+          (x) => ({ answer: window.answers([x])[0]! }),
+          (e: Error & { code?: string }) => ({ error: `${e.name} ${e.code}: ${e.message}` }),
+        ),
+      ),
+    );
+    const ms = performance.now() - t;
+    const failures = settled.flatMap((s) => ('error' in s ? [s.error] : []));
+    const mismatches = settled.filter((s, i) => 'answer' in s && (s.answer[0] !== batch[i]![0] || s.answer[1] !== batch[i]![1])).length;
+    const distinct = new Set(batch.map((b) => b[0])).size;
+    const neighboursDiffer = batch.filter((b, i) => i > 0 && b[0] !== batch[i - 1]![0]).length;
+    return { ms, failures: failures.length, firstFailure: failures[0], mismatches, distinct, neighboursDiffer };
+  });
+  console.log(`[faults] 10,000 concurrent predicts: ${result.ms.toFixed(0)} ms, ${result.failures} failed, ${result.mismatches} mismatched`);
+  // The tiny model has ~1,300 distinct outputs; a swapped answer would still show.
+  expect(result.distinct).toBeGreaterThan(1000);
+  expect(result.neighboursDiffer).toBeGreaterThan(9500);
+  expect(result.firstFailure).toBeUndefined();
+  expect(result.failures).toBe(0);
+  expect(result.mismatches).toBe(0);
+  expect(problems).toEqual([]);
+});
+
+test('a busy worker is not mistaken for a dead one: 40 concurrent 8,192-record batches all resolve', async ({ page }) => {
+  const problems = await openHarness(page);
+  await startPredictor(page);
+  const result = await page.evaluate(async () => {
+    const p = window.predictor;
+    const batches = Array.from({ length: 40 }, (_, k) => window.makeRecords(8192, 100 + k));
+    const t = performance.now();
+    const outcomes = await Promise.all(batches.map((b) => window.outcome(p.predictBatch(b))));
+    return { ms: performance.now() - t, outcomes };
+  });
+  const failed = result.outcomes.filter((o) => !o.ok);
+  console.log(`[faults] 40 concurrent 8,192-record batches: ${result.ms.toFixed(0)} ms, ${failed.length} failed${failed[0] && !failed[0].ok ? ` (${failed[0].code}: ${failed[0].message})` : ''}`);
+  expect(failed).toEqual([]);
+  expect(problems).toEqual([]);
+});
