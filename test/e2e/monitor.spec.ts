@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createPredictor, uciToRecord, type DriftSnapshot, type Predictor, type UciDay } from 'featurecast';
+import { createPredictor, uciToRecord, type DriftSnapshot, type Predictor } from 'featurecast';
+import { readDayCsv } from '../../src/training/uci.js';
 import { bikeDaily } from 'featurecast/bike-daily';
 import { siteUrl, watchProblems } from './helpers.js';
 
@@ -15,18 +16,9 @@ import { siteUrl, watchProblems } from './helpers.js';
 const SHOTS = resolve(import.meta.dirname, 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
-const dayCsv = resolve(process.env.FEATURECAST_DATA_DIR ?? resolve(import.meta.dirname, '../../../shared/data/bike-sharing'), 'day.csv');
-const hasData = existsSync(dayCsv);
-test.skip(!hasData, `needs ${dayCsv}: the demo's drift sample is built from it`);
-
+/** The training years' real weather, as the demo's drift sample is built from it (needs day.csv, like the unit tests). */
 function trainingWeather(): ReturnType<typeof uciToRecord>[] {
-  const [header, ...lines] = readFileSync(dayCsv, 'utf8').trim().split(/\r?\n/);
-  const names = header!.split(',');
-  return lines.map((line) => {
-    const cells = line.split(',');
-    const row = Object.fromEntries(names.map((n, i) => [n, n === 'dteday' ? cells[i] : Number(cells[i])]));
-    return uciToRecord(row as unknown as UciDay);
-  });
+  return readDayCsv().map(uciToRecord);
 }
 
 const SHIFTS = {
@@ -40,7 +32,6 @@ type ShiftId = keyof typeof SHIFTS;
 let node: Predictor;
 const expected = {} as Record<ShiftId, DriftSnapshot>;
 test.beforeAll(async () => {
-  if (!hasData) return;
   node = await createPredictor(bikeDaily, { worker: false });
   const days = trainingWeather();
   for (const id of Object.keys(SHIFTS) as ShiftId[]) {
