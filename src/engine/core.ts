@@ -85,13 +85,14 @@ export class ModelEngine {
     const scale = monitor.levelScale;
     const drift = observe ? monitor.drift : undefined;
     const days = observe && monitor.dateSlot >= 0 ? new Int32Array(n) : null;
+    const rememberFrom = monitor.rememberedFrom(n);
     const encoded = this.pipeline.encode(records, {
       invalid: options.invalid,
       strict: options.strict,
       onRow: (values, i) => {
         levels[i] = levelOf(values) * scale;
         drift?.observeRecord(values);
-        if (days) days[i] = monitor.dayOf(values);
+        if (days && i >= rememberFrom) days[i] = monitor.dayOf(values);
       },
     });
     const raw = new Float32Array(n);

@@ -39,6 +39,11 @@ export class Monitor {
     this.accuracy = new AccuracyTracker(manifest.metrics?.holdout?.mae);
   }
 
+  /** First row of an n-row batch whose prediction is remembered by date (only those need their day). */
+  rememberedFrom(n: number): number {
+    return Math.max(0, n - REMEMBERED_DATES);
+  }
+
   dayOf(values: readonly FieldValue[]): number {
     return epochDay(values[this.dateSlot] as CivilDate);
   }
@@ -53,7 +58,7 @@ export class Monitor {
     this.drift?.observeProblems(columns.warnings, columns.issues);
     for (let i = 0; i < values.length; i++) if (!rejected?.[i]) this.drift?.observeOutput(values[i]! / levels[i]!);
     if (!days) return;
-    for (let i = Math.max(0, values.length - REMEMBERED_DATES); i < values.length; i++) {
+    for (let i = this.rememberedFrom(values.length); i < values.length; i++) {
       if (rejected?.[i]) continue;
       this.byDay.delete(days[i]!);
       this.byDay.set(days[i]!, values[i]! / this.levelScale);
