@@ -1,15 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import type { UserConfig } from 'vite';
 import { defineConfig } from 'vitest/config';
-import { bikeActuals, defaultDataDir } from './demo/vite-plugin-actuals.js';
-
-const repoRoot = fileURLToPath(new URL('.', import.meta.url));
+import { bikeActuals } from './demo/vite-plugin-actuals.js';
 
 /** The demo site: `vite build` → demo/dist (relative base, so it works from any sub-path), `vite preview`. */
 const demoSite: UserConfig = {
   root: fileURLToPath(new URL('./demo', import.meta.url)),
   base: './',
-  plugins: [bikeActuals(defaultDataDir(repoRoot))],
+  plugins: [bikeActuals()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
   worker: { format: 'es' },
   // The library's worker and onnxruntime's wasm URL must stay as written for Vite to emit them.

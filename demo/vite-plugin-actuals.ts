@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
+import type { UciDay } from '../src/schema/uci.js';
+import { dataDir, readDayCsv } from '../src/training/uci.js';
 
 /**
  * `virtual:bike-actuals`: the real daily rentals of the training data (UCI Bike Sharing
@@ -15,70 +17,28 @@ const ID = 'virtual:bike-actuals';
 const RESOLVED = `\0${ID}`;
 const WEATHER_ID = 'virtual:bike-weather';
 const WEATHER_RESOLVED = `\0${WEATHER_ID}`;
-const WEATHER_COLUMNS = ['dteday', 'weathersit', 'temp', 'atemp', 'hum', 'windspeed'] as const;
-
-/** One day.csv row's weather, in WEATHER_COLUMNS order. */
+/** One day.csv row's weather: date, weathersit, temp, atemp, hum, windspeed (as in the file). */
 export type DayWeatherRow = [dteday: string, weathersit: number, temp: number, atemp: number, hum: number, windspeed: number];
 
-/** Parses day.csv into weather rows; an empty list when a column is missing. */
-export function parseDayWeather(text: string): DayWeatherRow[] {
-  const [header = '', ...lines] = text.trim().split(/\r?\n/);
-  const names = header.split(',');
-  const at = WEATHER_COLUMNS.map((c) => names.indexOf(c));
-  if (at.some((i) => i < 0)) return [];
-  return lines.flatMap((line) => {
-    const cells = line.split(',');
-    const [date = '', ...rest] = at.map((i) => cells[i] ?? '');
-    const numbers = rest.map(Number);
-    return /^\d{4}-\d{2}-\d{2}$/.test(date) && numbers.every(Number.isFinite) ? [[date, ...numbers] as DayWeatherRow] : [];
-  });
+/** day.csv through the training reader, or null (with one warning) when it is not there. */
+function readDays(file: string): UciDay[] | null {
+  return existsSync(file) ? readDayCsv(file) : null;
 }
 
-export function defaultDataDir(repoRoot: string): string {
-  return resolve(process.env.FEATURECAST_DATA_DIR ?? resolve(repoRoot, '../shared/data/bike-sharing'));
-}
-
-/** Parses day.csv into { 'YYYY-MM-DD': cnt }; an empty object when the columns are missing. */
-export function parseDayCsv(text: string): Record<string, number> {
-  const [header = '', ...lines] = text.trim().split(/\r?\n/);
-  const names = header.split(',');
-  const day = names.indexOf('dteday');
-  const cnt = names.indexOf('cnt');
-  const out: Record<string, number> = {};
-  if (day < 0 || cnt < 0) return out;
-  for (const line of lines) {
-    const cells = line.split(',');
-    const date = cells[day] ?? '';
-    const value = Number(cells[cnt]);
-    if (/^\d{4}-\d{2}-\d{2}$/.test(date) && Number.isFinite(value)) out[date] = value;
-  }
-  return out;
-}
-
-export function bikeActuals(dataDir: string): Plugin {
-  const file = resolve(dataDir, 'day.csv');
+export function bikeActuals(file = resolve(dataDir(), 'day.csv')): Plugin {
   return {
     name: 'featurecast-bike-actuals',
     resolveId: (id) => (id === ID ? RESOLVED : id === WEATHER_ID ? WEATHER_RESOLVED : undefined),
     load(id) {
       if (id === WEATHER_RESOLVED) {
-        let rows: DayWeatherRow[] = [];
-        try {
-          rows = parseDayWeather(readFileSync(file, 'utf8'));
-          this.addWatchFile(file);
-        } catch {
-          // Warned once, for the actuals.
-        }
+        const rows: DayWeatherRow[] = (readDays(file) ?? []).map((d) => [d.dteday, d.weathersit, d.temp, d.atemp, d.hum, d.windspeed]);
         return `export const dayWeather = ${JSON.stringify(rows)};\n`;
       }
       if (id !== RESOLVED) return undefined;
-      let actuals: Record<string, number> = {};
-      try {
-        actuals = parseDayCsv(readFileSync(file, 'utf8'));
-        this.addWatchFile(file);
-      } catch {
-        this.warn(`${file} not found: the demo is built without actual rentals`);
-      }
+      const days = readDays(file);
+      if (days) this.addWatchFile(file);
+      else this.warn(`${file} not found: the demo is built without actual rentals`);
+      const actuals = Object.fromEntries((days ?? []).map((d) => [d.dteday, d.cnt]));
       const source = Object.keys(actuals).length ? 'UCI Bike Sharing Dataset, day.csv (cnt)' : null;
       return `export const actuals = ${JSON.stringify(actuals)};\nexport const actualsSource = ${JSON.stringify(source)};\n`;
     },
