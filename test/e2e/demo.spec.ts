@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { createPredictor, type Predictor } from 'featurecast';
 import { bikeDaily } from 'featurecast/bike-daily';
+import { readDayCsv } from '../../src/training/uci.js';
 import { requestLog, siteUrl, watchProblems, type Flag } from './helpers.js';
 
 /** The demo page ("How busy will the bikes be?"), built and served from a sub-path on 127.0.0.1. */
@@ -11,14 +12,7 @@ import { requestLog, siteUrl, watchProblems, type Flag } from './helpers.js';
 const SHOTS = resolve(import.meta.dirname, 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
-const dayCsv = resolve(process.env.FEATURECAST_DATA_DIR ?? resolve(import.meta.dirname, '../../../shared/data/bike-sharing'), 'day.csv');
-const actualCounts = new Map<string, number>();
-if (existsSync(dayCsv)) {
-  for (const line of readFileSync(dayCsv, 'utf8').trim().split(/\r?\n/).slice(1)) {
-    const cells = line.split(',');
-    actualCounts.set(cells[1]!, Number(cells[15]));
-  }
-}
+const actualCounts = new Map(readDayCsv().map((d) => [d.dteday, d.cnt]));
 
 let node: Predictor;
 test.beforeAll(async () => {

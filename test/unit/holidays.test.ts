@@ -1,54 +1,21 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { type CivilDate, dayOfYear, parseIsoDate, season, weekday } from '../../src/features/calendar.js';
+import { dayOfYear, parseIsoDate, season, weekday } from '../../src/features/calendar.js';
 import { holidaysOfYear, isHoliday, isWorkingDay } from '../../src/features/holidays.js';
+import { dataDir, readDayCsv } from '../../src/training/uci.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dataDir = path.resolve(repoRoot, process.env.FEATURECAST_DATA_DIR ?? '../shared/data/bike-sharing');
-const dayCsv = path.join(dataDir, 'day.csv');
+const dayCsv = path.join(dataDir(), 'day.csv');
 
-interface UciDay {
-  readonly dteday: string;
-  readonly date: CivilDate;
-  readonly season: number;
-  readonly mnth: number;
-  readonly holiday: number;
-  readonly weekday: number;
-  readonly workingday: number;
-}
-
-function readUciDays(): UciDay[] {
-  const [header, ...lines] = readFileSync(dayCsv, 'utf8').trim().split(/\r?\n/);
-  const col = (name: string) => {
-    const i = header.split(',').indexOf(name);
-    if (i < 0) throw new Error(`day.csv has no column ${name}`);
-    return i;
-  };
-  const c = {
-    dteday: col('dteday'),
-    season: col('season'),
-    mnth: col('mnth'),
-    holiday: col('holiday'),
-    weekday: col('weekday'),
-    workingday: col('workingday'),
-  };
-  return lines.map((line) => {
-    const f = line.split(',');
-    const date = parseIsoDate(f[c.dteday]);
-    if (date === null) throw new Error(`bad dteday in ${line}`);
-    return {
-      dteday: f[c.dteday],
-      date,
-      season: Number(f[c.season]),
-      mnth: Number(f[c.mnth]),
-      holiday: Number(f[c.holiday]),
-      weekday: Number(f[c.weekday]),
-      workingday: Number(f[c.workingday]),
-    };
+/** UCI rows (read by the training reader) with the parsed date beside them. */
+function readUciDays() {
+  return readDayCsv().map((d) => {
+    const date = parseIsoDate(d.dteday);
+    if (date === null) throw new Error(`bad dteday ${d.dteday}`);
+    return { ...d, date };
   });
 }
 
