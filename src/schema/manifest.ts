@@ -14,7 +14,7 @@ const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-M
 const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'));
 
 /** What happens to a value outside the range seen in training. Every case is flagged in the prediction's `warnings`. */
-export const outOfRangePolicy = z.enum(['clip', 'extrapolate', 'reject']);
+const outOfRangePolicy = z.enum(['clip', 'extrapolate', 'reject']);
 
 const fieldBase = {
   name: nonEmpty,
@@ -56,12 +56,12 @@ const booleanField = z.strictObject({
   default: z.optional(z.boolean()),
 });
 
-export const inputField = z.discriminatedUnion('type', [numberField, dateField, categoryField, booleanField]);
+const inputField = z.discriminatedUnion('type', [numberField, dateField, categoryField, booleanField]);
 
-export const calendarPart = z.enum(['dayOfYear', 'month', 'weekday', 'season', 'yearOffset', 'dayOfMonth']);
+const calendarPart = z.enum(['dayOfYear', 'month', 'weekday', 'season', 'yearOffset', 'dayOfMonth']);
 
 /** Feature steps, in the order they write model columns. Add a step: here, in features/steps.ts, and a test. */
-export const featureStep = z.discriminatedUnion('step', [
+const featureStep = z.discriminatedUnion('step', [
   z.strictObject({
     step: z.literal('calendar'),
     input: z.string(),
@@ -98,7 +98,7 @@ export const featureStep = z.discriminatedUnion('step', [
 ]);
 
 /** Raw model output → published outputs. */
-export const postprocess = z.strictObject({
+const postprocess = z.strictObject({
   /** Name of the published number, e.g. `rentals`. */
   name: nonEmpty,
   unit: z.optional(z.string()),
