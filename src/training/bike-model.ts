@@ -8,7 +8,7 @@ import { uciToRecord, WEATHER, type BikeRecord, type UciDay } from '../schema/uc
 
 /** Fitting the bike-daily model on a set of UCI days: level backfitting, trees, bands, typical weather. */
 
-/** Chosen on a validation split inside the training period (fit < 2012-05-01, score May–Aug 2012), never on the holdout. */
+/** Chosen on validation folds inside the training period (`npm run train -- --validate`), never on the holdout. */
 export const BIKE_PARAMS: GbdtParams = { nTrees: 300, maxDepth: 4, learningRate: 0.05, minSamplesLeaf: 5, subsample: 0.8, maxBins: 64, l2: 1, seed: 42 };
 const BACKFIT_ROUNDS = 3;
 /** Busyness bands: quantiles of the latest year's daily rentals. */

@@ -13,22 +13,32 @@ import { dataDir, readDayCsv } from './uci.js';
  * 1. Chronological holdout: fit on days before 2012-09-01, predict 2012-09-01..12-31 through the
  *    library (the exported ONNX model, not the trainer in memory) → holdout.csv and metrics.
  * 2. Refit on all 731 days → the shipped model.onnx + manifest.json (+ typical-weather.json).
+ * `--validate` instead scores the recipe on validation folds that end before the holdout: the
+ * only numbers settings may be chosen on.
  */
 
 const HOLDOUT_FROM = '2012-09-01';
+/** Rolling origins inside the training period: fit before `from`, score `from`..`to` (exclusive). */
+const VALIDATION_FOLDS = [
+  { from: '2012-03-01', to: '2012-07-01' },
+  { from: '2012-05-01', to: HOLDOUT_FROM },
+  { from: '2012-07-01', to: HOLDOUT_FROM },
+] as const;
 
 const { values: args } = parseArgs({
   options: {
     data: { type: 'string' },
     out: { type: 'string', default: 'models/bike-daily' },
+    validate: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (args.help) {
-  console.log(`Usage: npm run train -- [--data DIR] [--out DIR]
+  console.log(`Usage: npm run train -- [--data DIR] [--out DIR] [--validate]
   --data DIR  folder with UCI day.csv (default: $FEATURECAST_DATA_DIR or ../shared/data/bike-sharing)
-  --out DIR   where to write the bundle (default: models/bike-daily)`);
+  --out DIR   where to write the bundle (default: models/bike-daily)
+  --validate  score the recipe on validation folds before ${HOLDOUT_FROM}; writes nothing`);
   process.exit(0);
 }
 
@@ -48,8 +58,20 @@ async function predictThroughLibrary(bundle: ReturnType<typeof assembleBundle>, 
   }
 }
 
+async function validate(days: readonly UciDay[]): Promise<void> {
+  for (const { from, to } of VALIDATION_FOLDS) {
+    const before = days.filter((d) => d.dteday < from);
+    const scored = days.filter((d) => d.dteday >= from && d.dteday < to);
+    const fit = fitBike(before);
+    const bundle = assembleBundle(fit.trained, bikeManifestMeta(fit, before, { createdAt: new Date(0).toISOString(), split: `fit < ${from}`, metrics: {} }));
+    const s = score(scored.map((d) => d.cnt), await predictThroughLibrary(bundle, scored));
+    console.log(`fit < ${from}, score ${from}..${to} (${s.rows} days): MAE ${s.mae}, RMSE ${s.rmse}, R² ${s.r2}, bias ${s.bias}`);
+  }
+}
+
 async function main(): Promise<void> {
   const days = readDayCsv(resolve(args.data ?? dataDir(), 'day.csv'));
+  if (args.validate) return validate(days);
   const createdAt = process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000).toISOString() : new Date().toISOString();
   const out = resolve(args.out!);
   mkdirSync(out, { recursive: true });
