@@ -1,5 +1,5 @@
 // `npm test`: every test suite, then one closing line "N passed, N failed" over all of them.
-// Unit tests (vitest, Node) first, then browser tests (Playwright, Debian Chromium).
+// Type check, then unit tests (vitest, Node), then browser tests (Playwright, Debian Chromium).
 // Each suite's closing lines stay visible; the totals come from their JSON reports.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -31,6 +31,8 @@ function ensureChromium() {
 ensureChromium();
 const vitestJson = join(out, 'vitest.json');
 const playwrightJson = join(out, 'playwright.json');
+// Types of everything (tests, training, bench, demo too), not just what the build emits.
+const types = run('npm', ['run', '--silent', 'typecheck']);
 // dist/ first: a unit test imports the package by its own name, as an app would.
 const build = run('npm', ['run', '--silent', 'build']);
 const unit = build === 0 ? run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]) : 1;
@@ -49,7 +51,9 @@ if (existsSync(playwrightJson)) {
   passed += p.stats.expected;
   failed += p.stats.unexpected + p.stats.flaky;
 } else failed += 1;
+if (types !== 0) failed += 1;
 
 console.log(`\nfeaturecast: ${passed} passed, ${failed} failed`);
+if (types !== 0) console.error('npm run typecheck failed.');
 if (build !== 0) console.error('npm run build failed, so the unit tests did not run.');
-process.exit(build === 0 && unit === 0 && e2e === 0 && failed === 0 ? 0 : 1);
+process.exit(types === 0 && build === 0 && unit === 0 && e2e === 0 && failed === 0 ? 0 : 1);
