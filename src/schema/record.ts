@@ -74,21 +74,39 @@ function applyRange<T>(
 
 function numberReader(field: Extract<InputField, { type: 'number' | 'integer' }>): FieldReader {
   const bounds = [field.range.min, field.range.max] as const;
+  const [min, max] = bounds;
+  const integer = field.type === 'integer';
   return (value, index, issues, warnings) => {
+    // The common case first and alone: an in-range number (NaN fails both comparisons).
+    if (typeof value === 'number' && value >= min && value <= max && (!integer || Number.isInteger(value))) return value;
     if (typeof value !== 'number') return issue(issues, index, field.name, 'type', `expected a number, got ${describe(value)}`, value);
     if (!Number.isFinite(value)) return issue(issues, index, field.name, 'type', `expected a finite number, got ${value}`, value);
-    if (field.type === 'integer' && !Number.isInteger(value)) return issue(issues, index, field.name, 'type', 'expected an integer', value);
+    if (integer && !Number.isInteger(value)) return issue(issues, index, field.name, 'type', 'expected an integer', value);
     return applyRange(field, value, value, value, (k) => k, bounds, index, issues, warnings);
   };
 }
 
+/** Distinct date strings remembered per date field: batches repeat few dates many times. */
+const DATE_MEMO_SIZE = 4096;
+
 function dateReader(field: Extract<InputField, { type: 'date' }>): FieldReader {
   const bounds = [epochDay(parseIsoDate(field.range.min)!), epochDay(parseIsoDate(field.range.max)!)] as const;
+  // CivilDate is immutable, so records with the same date string can share one parse.
+  const memo = new Map<string, { date: CivilDate | null; day: number }>();
   return (value, index, issues, warnings) => {
     if (typeof value !== 'string') return issue(issues, index, field.name, 'type', `expected a date string YYYY-MM-DD, got ${describe(value)}`, value);
-    const date = parseIsoDate(value);
-    if (!date) return issue(issues, index, field.name, 'format', `"${printable(value)}" is not a valid calendar date YYYY-MM-DD`, value);
-    return applyRange<CivilDate>(field, epochDay(date), value, date, fromEpochDay, bounds, index, issues, warnings);
+    let parsed = memo.get(value);
+    if (!parsed) {
+      const date = parseIsoDate(value);
+      parsed = { date, day: date ? epochDay(date) : NaN };
+      // Only date-length strings are kept: a huge bad string must not stay referenced.
+      if (value.length === 10) {
+        if (memo.size >= DATE_MEMO_SIZE) memo.clear();
+        memo.set(value, parsed);
+      }
+    }
+    if (!parsed.date) return issue(issues, index, field.name, 'format', `"${printable(value)}" is not a valid calendar date YYYY-MM-DD`, value);
+    return applyRange<CivilDate>(field, parsed.day, value, parsed.date, fromEpochDay, bounds, index, issues, warnings);
   };
 }
 
