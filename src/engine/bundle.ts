@@ -30,7 +30,7 @@ function isUrls(source: BundleSource): source is BundleUrls {
 }
 
 export interface LoadProgress {
-  /** `runtime`: onnxruntime's wasm, downloaded on the first load in a worker (cached by the browser after). */
+  /** `runtime`: onnxruntime's wasm, downloaded on the first load in a worker (kept in the Cache API after). */
   stage: 'manifest' | 'model' | 'verify' | 'session' | 'runtime' | 'ready';
   /** Bytes received so far for this stage's file (for `session` and `ready`: the model's size). */
   loaded: number;

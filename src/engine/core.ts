@@ -5,7 +5,6 @@ import type { Manifest } from '../schema/manifest.js';
 import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
 import { Monitor, type MonitorSnapshot } from '../monitor/monitor.js';
 import { loadBundle, type BundleSource, type LoadOptions } from './bundle.js';
-import { downloads } from './cache.js';
 import { createSession, type Session, type WasmOptions } from './ort.js';
 
 /**
@@ -66,7 +65,6 @@ export class ModelEngine {
       { inputName: manifest.model.inputName, outputName: manifest.model.outputName, width: pipeline.width },
       options,
       (loaded, total) => options.onProgress?.({ stage: 'runtime', loaded, total }),
-      { seen: (url) => downloads.seen(url, options), remember: (url) => downloads.remember(url, options) },
     );
     options.onProgress?.({ stage: 'ready', loaded: model.byteLength, total: model.byteLength });
     return new ModelEngine(manifest, pipeline, output, session, options.monitor !== false);

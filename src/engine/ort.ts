@@ -1,5 +1,7 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { BundleError, EngineError } from '../errors.js';
+import { runtimeCache, type CacheOptions } from './cache.js';
+import { serveWasm } from './wasm-fetch.js';
 
 /**
  * The only module that touches onnxruntime-web. The `/wasm` entry is deliberate: the default
@@ -34,55 +36,6 @@ async function readWasmInNode(): Promise<Uint8Array> {
   return new Uint8Array(await readFile(path));
 }
 
-/** Whether a URL was downloaded before (engine/cache.ts `downloads`). */
-export interface DownloadMemory {
-  seen(url: string): Promise<boolean>;
-  remember(url: string): Promise<void>;
-}
-
-/**
- * onnxruntime fetches its wasm (~14 MB) itself, with no progress hook. Inside our own worker we
- * own the global scope, so while the first session is created, fetch is wrapped to count the
- * wasm's bytes on a clone of the response. The clone costs Chromium its compiled-wasm cache, so
- * only a first download is counted; later visits report the size at once. Never done on a
- * page's main thread, whose fetch belongs to the app.
- */
-function countWasmBytes(onBytes: (loaded: number, total: number | undefined) => void, memory: DownloadMemory): () => void {
-  const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown };
-  if (typeof scope.WorkerGlobalScope !== 'function' || !(globalThis instanceof scope.WorkerGlobalScope)) return () => {};
-  const original = globalThis.fetch;
-  globalThis.fetch = async (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!/\.wasm($|\?)/.test(url)) return original(input, init);
-    const seen = await memory.seen(url);
-    const response = await original(input, init);
-    if (!response.ok || !response.body) return response;
-    void memory.remember(url);
-    if (seen) {
-      const size = Number(response.headers.get('content-length')) || 0;
-      onBytes(size, size || undefined);
-    } else void countBody(response.clone(), onBytes);
-    return response;
-  };
-  return () => {
-    globalThis.fetch = original;
-  };
-}
-
-async function countBody(response: Response, onBytes: (loaded: number, total: number | undefined) => void): Promise<void> {
-  const total = Number(response.headers.get('content-length')) || undefined;
-  const reader = response.body!.getReader();
-  let loaded = 0;
-  try {
-    for (let next = await reader.read(); !next.done; next = await reader.read()) {
-      loaded += next.value.byteLength;
-      onBytes(loaded, total);
-    }
-  } catch {
-    // Progress only: a failed download is reported by onnxruntime's own read.
-  }
-}
-
 function configure(options: WasmOptions): Promise<void> {
   configured ??= (async () => {
     // One thread: threads need a cross-origin-isolated page and gave no gain for tree models on 2 cores.
@@ -102,19 +55,20 @@ export interface Session {
 export async function createSession(
   model: Uint8Array,
   spec: SessionSpec,
-  options: WasmOptions = {},
+  options: WasmOptions & CacheOptions = {},
   onRuntimeBytes: (loaded: number, total: number | undefined) => void = () => {},
-  memory: DownloadMemory = { seen: async () => false, remember: async () => {} },
 ): Promise<Session> {
   await configure(options);
   let session: ort.InferenceSession;
-  const restoreFetch = countWasmBytes(onRuntimeBytes, memory);
+  const wasm = serveWasm(runtimeCache(ort.env.versions.web ?? ort.env.versions.common, options), onRuntimeBytes);
   try {
     session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   } catch (cause) {
+    // A stored wasm that onnxruntime could not start from must not fail every later visit too.
+    await wasm.forgetServed();
     throw new EngineError(`onnxruntime could not create a session: ${message(cause)}`);
   } finally {
-    restoreFetch();
+    wasm.restore();
   }
   const mismatch = checkSignature(session, spec);
   if (mismatch) {

@@ -1,5 +1,6 @@
 import { proxy, type Remote } from 'comlink';
 import { DisposedError, ValidationError, WorkerCrashedError } from '../errors.js';
+import { ColumnsJoiner } from './join.js';
 import { LiveWorker, neverStarted } from './live-worker.js';
 import type { BatchColumns } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
@@ -59,13 +60,13 @@ export class WorkerBackend implements Backend {
 
   async run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
     if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((api) => api.run(records, options));
-    const parts: BatchColumns[] = [];
+    const joiner = new ColumnsJoiner(records.length);
     // One message at a time, awaited: each clone then runs in its own main-thread task.
     for (let start = 0; start < records.length; start += RECORDS_PER_MESSAGE) {
       const slice = records.slice(start, start + RECORDS_PER_MESSAGE);
-      parts.push(await this.invoke((api) => api.run(slice, { ...options, invalid: 'report' })));
+      joiner.add(await this.invoke((api) => api.run(slice, { ...options, invalid: 'report' })), start);
     }
-    const merged = mergeColumns(parts, RECORDS_PER_MESSAGE);
+    const merged = joiner.result();
     if (merged.issues.length && options.invalid !== 'report') throw new ValidationError(merged.issues);
     return merged;
   }
@@ -134,22 +135,4 @@ export class WorkerBackend implements Backend {
     })();
     return this.restarting;
   }
-}
-
-function mergeColumns(parts: readonly BatchColumns[], step: number): BatchColumns {
-  const n = parts.reduce((sum, p) => sum + p.values.length, 0);
-  const values = new Float64Array(n);
-  const bands = parts[0]?.bands ? new Uint8Array(n) : null;
-  const anyRejected = parts.some((p) => p.rejected);
-  const rejected = anyRejected ? new Uint8Array(n) : null;
-  const merged: BatchColumns = { values, bands, rejected, warnings: [], issues: [] };
-  parts.forEach((part, k) => {
-    const offset = k * step;
-    values.set(part.values, offset);
-    if (bands && part.bands) bands.set(part.bands, offset);
-    if (rejected && part.rejected) rejected.set(part.rejected, offset);
-    for (const w of part.warnings) merged.warnings.push({ ...w, index: w.index + offset });
-    for (const i of part.issues) merged.issues.push({ ...i, index: i.index + offset });
-  });
-  return merged;
 }

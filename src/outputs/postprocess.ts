@@ -14,7 +14,9 @@ export interface BatchColumns {
   values: Float64Array;
   /** Band index per record, or null when the manifest defines no bands. */
   bands: Uint8Array | null;
+  /** In record order (by `index`), as validation produces them. */
   warnings: Warning[];
+  /** In record order (by `index`), as validation produces them. */
   issues: ValidationIssue[];
   rejected: Uint8Array | null;
 }
@@ -79,37 +81,54 @@ export function compileOutput(spec: Postprocess, fields: readonly InputField[]):
 
 /**
  * Turns columnar results into one object per record, in input order. Building 100,000 objects
- * takes tens of milliseconds, so on a page's main thread it yields every `yieldEvery` records.
+ * (and collecting their garbage) takes tens of milliseconds, so on a page's main thread it
+ * yields to the event loop whenever it has run for `sliceMs`.
  */
-export async function toPredictions(columns: BatchColumns, spec: Postprocess, yieldEvery = Infinity): Promise<Array<Prediction | RejectedRecord>> {
-  const { values, bands, rejected } = columns;
+export async function toPredictions(columns: BatchColumns, spec: Postprocess, sliceMs = Infinity): Promise<Array<Prediction | RejectedRecord>> {
+  const { values, bands, rejected, warnings, issues } = columns;
   const labels = spec.bands?.labels;
   const bandName = spec.bands?.name;
-  const warningsAt = groupByIndex(columns.warnings);
-  const issuesAt = rejected ? groupByIndex(columns.issues) : undefined;
   const out = new Array<Prediction | RejectedRecord>(values.length);
+  // Warnings and issues come in record order (see BatchColumns): one cursor each finds a
+  // record's own, where a Map from index to list cost an allocation per warned record up front.
+  let w = 0;
+  let k = 0;
+  let sliceStart = performance.now();
   for (let i = 0; i < values.length; i++) {
-    if (i > 0 && i % yieldEvery === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    if (i % CHECK_CLOCK_EVERY === 0 && performance.now() - sliceStart >= sliceMs) {
+      await nextTask();
+      sliceStart = performance.now();
+    }
+    const firstWarning = w;
+    while (w < warnings.length && warnings[w]!.index === i) w++;
+    const firstIssue = k;
+    while (k < issues.length && issues[k]!.index === i) k++;
     if (rejected?.[i]) {
-      out[i] = { error: { code: 'ERR_VALIDATION', issues: issuesAt?.get(i) ?? [] } };
+      out[i] = { error: { code: 'ERR_VALIDATION', issues: issues.slice(firstIssue, k) } };
       continue;
     }
     const p: Prediction = { [spec.name]: values[i]! };
     if (bands && labels && bandName) p[bandName] = labels[bands[i]!]!;
-    const w = warningsAt?.get(i);
-    if (w) p.warnings = w;
+    if (w > firstWarning) p.warnings = warnings.slice(firstWarning, w);
     out[i] = p;
   }
   return out;
 }
 
-function groupByIndex<T extends { index: number }>(items: readonly T[]): Map<number, T[]> | undefined {
-  if (!items.length) return undefined;
-  const map = new Map<number, T[]>();
-  for (const item of items) {
-    const list = map.get(item.index);
-    if (list) list.push(item);
-    else map.set(item.index, [item]);
-  }
-  return map;
+/** Records between two looks at the clock: reading it costs more than building one object. */
+const CHECK_CLOCK_EVERY = 256;
+
+/**
+ * Ends the current task. A message to itself, not setTimeout (nested timeouts are clamped to
+ * 4 ms) nor scheduler.yield (its continuations run ahead of the page's other tasks, starving them).
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }

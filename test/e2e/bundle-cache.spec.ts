@@ -9,6 +9,7 @@ import { siteUrl } from './helpers.js';
  * fails verification must not be kept, or one bad response (a truncated transfer, a deploy
  * caught halfway) would fail every later visit, even after the server is right again. A good
  * one serves later visits without the network, until a new version (another sha256) replaces it.
+ * onnxruntime's wasm is kept there too, and dropped when onnxruntime cannot start from it.
  */
 
 test('a model that fails its sha256 check is not cached: the next load fetches it again', async ({ page }) => {
@@ -101,3 +102,58 @@ function retrainedFixture() {
   const { formatVersion: _v, inputs: _i, features: _f, model: _m, ...meta } = manifest;
   return assembleBundle(trained, { ...meta, version: '0.0.2' });
 }
+
+/** onnxruntime's wasm entries in the page's cache (the runtime is kept beside the model). */
+function runtimeKeys(page: Page) {
+  return page.evaluate(async () => {
+    const cache = await caches.open('featurecast-v1');
+    return (await cache.keys()).map((r) => r.url).filter((u) => u.includes('featurecast-runtime='));
+  });
+}
+
+/** Loads, predicts one fixture record and disposes; an error comes back as its message. */
+function predictOnce(page: Page) {
+  return page.evaluate(
+    async ({ source, record }) => {
+      try {
+        const p = await window.featurecast.createPredictor(source);
+        const value = (await p.predict(record)).value as number;
+        await p.dispose();
+        return value;
+      } catch (error) {
+        return String((error as Error).message);
+      }
+    },
+    { source: fixture, record: tinyRecords(1, 3)[0]! },
+  );
+}
+
+test("onnxruntime's wasm is kept in the Cache API: a later load makes no wasm request", async ({ page }) => {
+  await page.goto(siteUrl('harness'));
+  await page.waitForFunction(() => window.harnessReady === true);
+  const first = await predictOnce(page);
+  expect(typeof first).toBe('number');
+  expect(await runtimeKeys(page)).toEqual([expect.stringMatching(/\.wasm\?featurecast-runtime=\d+\.\d+\.\d+/)]);
+  let wasmRequests = 0;
+  await page.route('**/*.wasm', (route) => {
+    wasmRequests++;
+    return route.abort('internetdisconnected');
+  });
+  expect(await predictOnce(page)).toBe(first);
+  expect(wasmRequests).toBe(0);
+});
+
+test('a stored wasm onnxruntime cannot start from is dropped: the next load downloads it again', async ({ page }) => {
+  await page.goto(siteUrl('harness'));
+  await page.waitForFunction(() => window.harnessReady === true);
+  const first = await predictOnce(page);
+  const [key] = await runtimeKeys(page);
+  await page.evaluate(async (key) => {
+    const cache = await caches.open('featurecast-v1');
+    await cache.put(key!, new Response(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9]), { headers: { 'content-type': 'application/wasm' } }));
+  }, key);
+  expect(await predictOnce(page)).toMatch(/onnxruntime could not create a session/);
+  expect(await runtimeKeys(page)).toEqual([]);
+  expect(await predictOnce(page)).toBe(first);
+  expect(await runtimeKeys(page)).toEqual([key]);
+});

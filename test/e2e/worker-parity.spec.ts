@@ -78,6 +78,39 @@ test('{ worker: false } in the browser gives the same numbers', async ({ page })
   expect(problems).toEqual([]);
 });
 
+test('a split batch in report mode keeps every warning and rejection where Node puts it', async ({ page }) => {
+  // Clipped temperatures, dates past the training years and rejected humidities, across messages.
+  const mixed = records.map((r, i) => ({
+    ...r,
+    ...(i % 7 === 0 ? { temperature: 99 } : {}),
+    ...(i % 11 === 0 ? { date: `2015-03-${String(1 + (i % 28)).padStart(2, '0')}` } : {}),
+    ...(i % 13 === 0 ? { humidity: 500 } : {}),
+  }));
+  const node = await createPredictor(bundleUrls(), { worker: false });
+  const want = await node.predictBatch(mixed, { invalid: 'report' });
+  await node.dispose();
+  await openHarness(page);
+  const got = await page.evaluate(
+    async ({ source, records }) => {
+      const p = await window.featurecast.createPredictor(source, { cache: false });
+      try {
+        return await p.predictBatch(records, { invalid: 'report' });
+      } finally {
+        await p.dispose();
+      }
+    },
+    { source: bundleUrls(), records: mixed },
+  );
+  const withoutValue = (o: object) => ({ ...o, value: undefined });
+  expect(got.map(withoutValue)).toEqual(want.map(withoutValue));
+  expect(got.filter((o) => 'warnings' in o).length).toBeGreaterThan(N / 10);
+  expect(got.filter((o) => 'error' in o).length).toBeGreaterThan(N / 20);
+  got.forEach((o, i) => {
+    const e = (want[i] as Prediction).value as number | undefined;
+    if (e !== undefined) expect(Math.abs(((o as Prediction).value as number) - e) / Math.max(1, Math.abs(e))).toBeLessThan(1e-6);
+  });
+});
+
 test('errors keep their class, code and details across the worker boundary', async ({ page }) => {
   await openHarness(page);
   const caught = await page.evaluate(
