@@ -1,5 +1,5 @@
 // `npm test`: every test suite, then one closing line "N passed, N failed" over all of them.
-// Type check, then unit tests (vitest, Node), then browser tests (Playwright, Debian Chromium).
+// Build and type check, then unit tests (vitest, Node), then browser tests (Playwright, Debian Chromium).
 // Each suite's closing lines stay visible; the totals come from their JSON reports.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -31,10 +31,10 @@ function ensureChromium() {
 ensureChromium();
 const vitestJson = join(out, 'vitest.json');
 const playwrightJson = join(out, 'playwright.json');
-// Types of everything (tests, training, bench, demo too), not just what the build emits.
-const types = run('npm', ['run', '--silent', 'typecheck']);
-// dist/ first: a unit test imports the package by its own name, as an app would.
+// dist/ first: a unit test and the demo import the package by its own name, as an app would.
 const build = run('npm', ['run', '--silent', 'build']);
+// Types of everything (tests, training, bench, demo too), not just what the build emits.
+const types = build === 0 ? run('npm', ['run', '--silent', 'typecheck']) : 1;
 const unit = build === 0 ? run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]) : 1;
 // Playwright's global setup builds the library, the demo and the test harness first.
 const e2e = run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
