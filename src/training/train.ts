@@ -58,13 +58,18 @@ async function predictThroughLibrary(bundle: ReturnType<typeof assembleBundle>, 
   }
 }
 
+/** The recipe fitted on `before`, exported, and run through the library on `later`: one honest forecast. */
+async function forecastAfter(before: readonly UciDay[], later: readonly UciDay[], meta: { createdAt: string; split: string }, onProgress?: ReturnType<typeof progress>): Promise<number[]> {
+  const fit = fitBike(before, undefined, onProgress);
+  return predictThroughLibrary(assembleBundle(fit.trained, bikeManifestMeta(fit, before, { ...meta, metrics: {} })), later);
+}
+
 async function validate(days: readonly UciDay[]): Promise<void> {
   for (const { from, to } of VALIDATION_FOLDS) {
     const before = days.filter((d) => d.dteday < from);
     const scored = days.filter((d) => d.dteday >= from && d.dteday < to);
-    const fit = fitBike(before);
-    const bundle = assembleBundle(fit.trained, bikeManifestMeta(fit, before, { createdAt: new Date(0).toISOString(), split: `fit < ${from}`, metrics: {} }));
-    const s = score(scored.map((d) => d.cnt), await predictThroughLibrary(bundle, scored));
+    const predicted = await forecastAfter(before, scored, { createdAt: new Date(0).toISOString(), split: `fit < ${from}` });
+    const s = score(scored.map((d) => d.cnt), predicted);
     console.log(`fit < ${from}, score ${from}..${to} (${s.rows} days): MAE ${s.mae}, RMSE ${s.rmse}, R² ${s.r2}, bias ${s.bias}`);
   }
 }
@@ -78,10 +83,8 @@ async function main(): Promise<void> {
 
   const before = days.filter((d) => d.dteday < HOLDOUT_FROM);
   const holdout = days.filter((d) => d.dteday >= HOLDOUT_FROM);
-  const splitFit = fitBike(before, undefined, progress('holdout model'));
   const split = `chronological: fit on ${before[0]!.dteday}..${before[before.length - 1]!.dteday}, holdout ${holdout[0]!.dteday}..${holdout[holdout.length - 1]!.dteday}`;
-  const splitBundle = assembleBundle(splitFit.trained, bikeManifestMeta(splitFit, before, { createdAt, split, metrics: {} }));
-  const predicted = await predictThroughLibrary(splitBundle, holdout);
+  const predicted = await forecastAfter(before, holdout, { createdAt, split }, progress('holdout model'));
   const holdoutScores = { ...score(holdout.map((d) => d.cnt), predicted), from: holdout[0]!.dteday, to: holdout[holdout.length - 1]!.dteday };
   log(`\nholdout ${holdoutScores.from}..${holdoutScores.to}: MAE ${holdoutScores.mae}, RMSE ${holdoutScores.rmse}, R² ${holdoutScores.r2}, bias ${holdoutScores.bias}`);
   const csv = ['date,actual,predicted', ...holdout.map((d, i) => `${d.dteday},${d.cnt},${predicted[i]!.toFixed(1)}`)].join('\n');
