@@ -109,10 +109,12 @@ export class LiveWorker {
       this.timer = undefined;
       return;
     }
-    // A late tick means this (main) thread was blocked: the worker's answers may still be queued here.
-    if (now - this.lastTick > 3 * PING_EVERY_MS) this.lastHeard = now;
+    // A late tick means this (main) thread was blocked and the worker's answers may still be queued
+    // behind it: judge on the next tick, after they are read. (Restarting the silence count here
+    // instead pushed detection past 1 s on a loaded machine.)
+    const late = now - this.lastTick > 3 * PING_EVERY_MS;
     this.lastTick = now;
-    if (now - this.lastHeard > SILENCE_MS) return this.die('The prediction worker stopped responding');
+    if (!late && now - this.lastHeard > SILENCE_MS) return this.die('The prediction worker stopped responding');
     if (!this.pinging) this.ping();
   }
 

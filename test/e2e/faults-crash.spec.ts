@@ -13,20 +13,27 @@ test.use({ launchOptions: faultLaunchOptions });
 /** What the library promises: pending calls reject within 1 s of the worker's death. */
 const CRASH_BUDGET_MS = 1000;
 
-/** Starts a 100,000-record predictBatch (many worker messages, ~1 s of work) and 30 predicts, and reports how each settled and when the worker died. */
-async function callsAcrossDeath(page: Page) {
-  return page.evaluate(async () => {
+/**
+ * Starts a 100,000-record predictBatch (many worker messages, ~1 s of work) and 30 predicts, and
+ * reports how each settled and when the worker died. `blockMs`: the page's main thread is then
+ * busy for that long as soon as it hears of the death, so the watchdog's next tick comes late.
+ */
+async function callsAcrossDeath(page: Page, blockMs = 0) {
+  return page.evaluate(async (blockMs) => {
     let deathAt: number | undefined;
     let deathNote = '';
     const channel = new BroadcastChannel('featurecast-faults');
-    channel.onmessage = (e) => ({ at: deathAt, note: deathNote } = e.data as { at: number; note: string });
+    channel.onmessage = (e) => {
+      ({ at: deathAt, note: deathNote } = e.data as { at: number; note: string });
+      for (const until = performance.now() + blockMs; performance.now() < until; );
+    };
     const p = window.predictor;
     const calls = [p.predictBatch(window.makeRecords(100_000, 5)), ...window.makeRecords(30, 6).map((r) => p.predict(r))];
     const outcomes = await Promise.all(calls.map(window.outcome));
     for (let waited = 0; deathAt === undefined && waited < 2000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     channel.close();
     return { deathAt, deathNote, outcomes };
-  });
+  }, blockMs);
 }
 
 function expectCrashed(result: Awaited<ReturnType<typeof callsAcrossDeath>>, answered: number, label: string): number {
@@ -81,6 +88,15 @@ test.describe('a worker that dies while calls are pending', () => {
       expect(problems).toEqual([]);
     });
   }
+});
+
+test('the worker closes itself while the page is busy for 400 ms: pending calls still reject within 1 s', async ({ page }) => {
+  await openHarness(page);
+  await startPredictor(page);
+  const [worker] = predictionWorkers(page);
+  const answered = 3;
+  await armDeath(worker!, 'close', answered);
+  expectCrashed(await callsAcrossDeath(page, 400), answered, 'close, page busy 400 ms');
 });
 
 test.describe('a worker that dies while idle', () => {
