@@ -6,6 +6,7 @@ import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
 import { Monitor, type MonitorSnapshot } from '../monitor/monitor.js';
 import { loadBundle, type BundleSource, type LoadOptions } from './bundle.js';
 import { createSession, type Session, type WasmOptions } from './ort.js';
+import { warmUp } from './warm-up.js';
 
 /**
  * One loaded bundle: pipeline + ONNX session + post-processing. The same class runs inline
@@ -33,6 +34,7 @@ export class ModelEngine {
   private readonly output: OutputStage;
   private readonly session: Session;
   private readonly monitor: Monitor;
+  private stopWarmUp: (() => void) | undefined;
 
   private constructor(
     manifest: Manifest,
@@ -135,7 +137,13 @@ export class ModelEngine {
   private readonly predictQuietly = async (records: unknown[]): Promise<Float64Array> =>
     (await this.predictColumns(records, {}, false)).values;
 
+  /** Warms the model up in the background (see warm-up.ts); for the worker, where round trips are timed by a waiting page. */
+  warmUp(): void {
+    this.stopWarmUp ??= warmUp(this.session, this.pipeline.width);
+  }
+
   dispose(): Promise<void> {
+    this.stopWarmUp?.();
     return this.session.release();
   }
 }

@@ -16,6 +16,7 @@ const api: WorkerApi = {
     await engine?.dispose();
     engine = undefined;
     engine = await ModelEngine.load(source, { ...options, onProgress });
+    engine.warmUp();
     return engine.manifest;
   },
   async run(records, options) {
