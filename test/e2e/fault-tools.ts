@@ -125,8 +125,8 @@ export type Death = 'close' | 'throw' | 'oom';
  * - close: `self.close()` (the worker ends silently: no event reaches the page);
  * - throw: an uncaught `Error('boom')` at top level (a timer task);
  * - oom:   allocates 1 GiB buffers until allocation fails, and lets the RangeError go uncaught
- *          (dated at the start of the allocation, from when it answers nothing)
- *          (what a worker sees when memory for typed arrays / wasm runs out). Exhausting the
+ *          (what a worker sees when memory for typed arrays / wasm runs out; its death is dated
+ *          at the start of the allocation, since from then on it answers nothing). Exhausting the
  *          V8 heap instead is no test: Chromium then kills the whole renderer, page included
  *          (after ~13 s with --max-old-space-size=128, over 80 s with the default limit).
  * Our listener runs after comlink's, so the dying message's own answer may still go out.
