@@ -23,6 +23,8 @@ export function warmUp(session: Session, width: number): () => void {
       await session.run(zero, 1);
       done++;
     }
+    // A timer, not a message to itself (outputs/postprocess.ts nextTask): nested timers are
+    // clamped to 4 ms, so the warm-up takes at most about a quarter of the worker's time.
     if (!stopped && done < RUNS) setTimeout(run, 0);
   };
   // A failing run here stops the warm-up; the same failure reaches the caller of the next real run.
