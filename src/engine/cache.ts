@@ -107,6 +107,9 @@ const RUNTIME_PARAM = 'featurecast-runtime';
  * tried, so the read is what a visit can save. One runtime is kept: a new one evicts the old.
  */
 export function runtimeCache(version: string, options: CacheOptions): RuntimeCache {
+  // Opened once: a start-up asks it up to four times (available, match, put, match again).
+  let opened: Promise<Cache | undefined> | undefined;
+  const open = () => (opened ??= openCache(options));
   const key = (url: string) => {
     const u = new URL(url);
     u.searchParams.set(RUNTIME_PARAM, version);
@@ -114,14 +117,14 @@ export function runtimeCache(version: string, options: CacheOptions): RuntimeCac
   };
   return {
     async available() {
-      return (await openCache(options)) !== undefined;
+      return (await open()) !== undefined;
     },
     async match(url) {
-      const cache = await openCache(options);
+      const cache = await open();
       return cache && quietly(() => cache.match(key(url)));
     },
     async put(url, response) {
-      const cache = await openCache(options);
+      const cache = await open();
       if (!cache) return;
       await quietly(async () => {
         await cache.put(key(url), response);
@@ -131,7 +134,7 @@ export function runtimeCache(version: string, options: CacheOptions): RuntimeCac
       });
     },
     async forget(url) {
-      const cache = await openCache(options);
+      const cache = await open();
       if (cache) await quietly(() => cache.delete(key(url)));
     },
   };
