@@ -1,6 +1,6 @@
 import { releaseProxy, wrap, type Remote } from 'comlink';
 import { WorkerCrashedError } from '../errors.js';
-import type { WorkerApi } from './protocol.js';
+import { isPing, PING, type WorkerApi } from './protocol.js';
 
 /**
  * One running worker and the ways it can die. An uncaught error fires `error`; a worker that
@@ -44,13 +44,16 @@ export class LiveWorker {
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastHeard = 0;
   private lastTick = 0;
-  private pinging = false;
+  /** Pings sent and answered: the worker answers them in order, so ping n is answered once `pongs >= n`. */
+  private pings = 0;
+  private pongs = 0;
 
   constructor() {
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
     this.api = wrap<WorkerApi>(this.worker);
-    this.worker.addEventListener('message', () => {
+    this.worker.addEventListener('message', (event) => {
       this.lastHeard = performance.now();
+      if (isPing(event.data)) this.pongs++;
     });
     this.worker.addEventListener('error', (event) => {
       event.preventDefault();
@@ -71,7 +74,7 @@ export class LiveWorker {
    */
   async call<T>(work: (api: Remote<WorkerApi>) => Promise<T>, watched = true): Promise<T> {
     if (this.death) throw unstartedCopy(this.death);
-    const probe = watched && this.pending === 0 ? this.ping() : undefined;
+    const probe = watched && this.pending === 0 ? this.ping() : 0;
     this.pending++;
     if (watched && !this.timer) {
       this.lastHeard = this.lastTick = performance.now();
@@ -85,7 +88,7 @@ export class LiveWorker {
           .finally(() => this.inFlight.delete(reject));
       });
     } catch (error) {
-      if (probe && !probe.answered && error instanceof WorkerCrashedError) throw unstartedCopy(error);
+      if (probe > this.pongs && error instanceof WorkerCrashedError) throw unstartedCopy(error);
       throw error;
     } finally {
       this.pending--;
@@ -115,20 +118,13 @@ export class LiveWorker {
     const late = now - this.lastTick > 3 * PING_EVERY_MS;
     this.lastTick = now;
     if (!late && now - this.lastHeard > SILENCE_MS) return this.die('The prediction worker stopped responding');
-    if (!this.pinging) this.ping();
+    if (this.pongs === this.pings) this.ping();
   }
 
-  private ping(): { answered: boolean } {
-    const probe = { answered: false };
-    this.pinging = true;
-    this.api.ping().then(
-      () => {
-        probe.answered = true;
-        this.pinging = false;
-      },
-      () => {},
-    );
-    return probe;
+  /** Sends a ping; returns its number. */
+  private ping(): number {
+    this.worker.postMessage(PING);
+    return ++this.pings;
   }
 
   private die(message: string): void {

@@ -32,11 +32,22 @@ export interface EngineApi {
 }
 
 export interface WorkerApi extends EngineApi {
-  /** Liveness check for the watchdog. */
-  ping(): true;
   /** Restores a calibration in a worker started after a crash. */
   setLevelScale(scale: number): void;
   load(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Manifest>;
+}
+
+/**
+ * Liveness check: a bare `null` message, which comlink ignores on both sides, echoed by the
+ * worker as soon as it reads it. Not a comlink call: the watchdog sends one before every call to
+ * an idle worker, and as a comlink call (proxy, id, promise and wire wrapping on both sides) it
+ * made a single predict allocate 7.5 instead of 5.7 KB on the page and 10.0 instead of 8.9 KB in
+ * the worker (sampling heap profiler, 2,000 calls), i.e. more young-generation collections.
+ */
+export const PING = null;
+
+export function isPing(data: unknown): data is typeof PING {
+  return data === PING;
 }
 
 /** Buffers of a result to transfer instead of copy. */

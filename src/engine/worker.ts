@@ -1,6 +1,6 @@
 import { expose, transfer } from 'comlink';
 import { ModelEngine } from './core.js';
-import { installErrorTransfer, transferablesOf, type WorkerApi } from './protocol.js';
+import { installErrorTransfer, isPing, PING, transferablesOf, type WorkerApi } from './protocol.js';
 
 /** Worker entry: one ModelEngine per worker, driven over comlink. */
 
@@ -23,7 +23,6 @@ const api: WorkerApi = {
     const columns = await loaded().run(records, options);
     return transfer(columns, transferablesOf(columns));
   },
-  ping: () => true,
   monitorSnapshot: () => loaded().monitorSnapshot(),
   resetMonitor: () => loaded().resetMonitor(),
   reportActuals: (actuals) => loaded().reportActuals(actuals),
@@ -38,5 +37,8 @@ const api: WorkerApi = {
 // onnxruntime re-runs this script for its pthread workers; those must not answer our messages.
 if (!(self as { name?: string }).name?.startsWith('em-pthread')) {
   installErrorTransfer();
+  self.addEventListener('message', (event) => {
+    if (isPing(event.data)) self.postMessage(PING);
+  });
   expose(api);
 }
