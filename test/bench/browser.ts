@@ -1,8 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { startStaticServer } from '../e2e/server.js';
-import { benchRecords } from './records.js';
+import { writeBrowserData } from './browser-data.js';
+import { BATCH_SIZE, open, planFor, SAMPLE, type Plan } from './browser-plan.js';
+import { benchReference, type ReferenceFigures } from './browser-reference.js';
+import { installStallProbe, type StallProbe } from './stall.js';
 import { median, percentile, round } from './stats.js';
 
 /**
@@ -10,7 +15,8 @@ import { median, percentile, round } from './stats.js';
  * featurecast as an app would, with the bike bundle served from 127.0.0.1:
  * cold start with an empty and with a warm HTTP cache, the main → worker → main round trip of
  * one `predict`, `predictBatch` throughput for 100,000 records in the worker, and the longest
- * main-thread stall meanwhile.
+ * main-thread stall meanwhile; then the same measurements without featurecast
+ * (browser-reference.ts), in the same browser.
  */
 
 const ARGS = [
@@ -18,7 +24,7 @@ const ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-export interface BrowserFigures {
+export interface BrowserFigures extends ReferenceFigures {
   coldStartColdMs: number;
   coldStartWarmMs: number;
   roundTripP50Ms: number;
@@ -31,42 +37,59 @@ type Harness = { featurecast: typeof import('../../src/index.js') };
 
 /** createPredictor → first answer, in ms, measured in the page. */
 function coldStart(page: Page, base: string): Promise<number> {
-  return page.evaluate(async (base) => {
-    const { featurecast } = window as unknown as Harness;
-    const t0 = performance.now();
-    const p = await featurecast.createPredictor({ manifest: `${base}manifest.json`, model: `${base}model.onnx` });
-    await p.predict({ date: '2012-06-01', temperature: 24.5, feelsLike: 27, humidity: 60, windSpeed: 12, weather: 'clear' });
-    const ms = performance.now() - t0;
-    (window as unknown as { bench: unknown }).bench = p;
-    return ms;
-  }, base);
+  return page.evaluate(
+    async ({ base, sample }) => {
+      const { featurecast } = window as unknown as Harness;
+      const t0 = performance.now();
+      const p = await featurecast.createPredictor({ manifest: `${base}manifest.json`, model: `${base}model.onnx` });
+      await p.predict(sample);
+      const ms = performance.now() - t0;
+      (window as unknown as { bench: unknown }).bench = p;
+      return ms;
+    },
+    { base, sample: SAMPLE },
+  );
 }
 
 export async function benchBrowser(quick: boolean): Promise<BrowserFigures> {
+  const plan = planFor(quick);
   const repo = resolve(import.meta.dirname, '../..');
+  const data = mkdtempSync(join(tmpdir(), 'featurecast-bench-'));
+  try {
+    return await measure(plan, repo, data);
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+async function measure(plan: Plan, repo: string, data: string): Promise<BrowserFigures> {
+  const { width, row } = await writeBrowserData(data);
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repo, stdio: 'ignore' });
-  execFileSync('npx', ['vite', 'build', '--config', 'test/e2e/harness/vite.config.ts'], { cwd: repo, stdio: 'ignore' });
-  const server = await startStaticServer({ harness: resolve(repo, 'test/e2e/harness/dist'), models: resolve(repo, 'models/bike-daily') });
+  for (const config of ['test/e2e/harness/vite.config.ts', 'test/bench/reference/vite.config.ts']) {
+    execFileSync('npx', ['vite', 'build', '--config', config], { cwd: repo, stdio: 'ignore' });
+  }
+  const server = await startStaticServer({
+    harness: resolve(repo, 'test/e2e/harness/dist'),
+    models: resolve(repo, 'models/bike-daily'),
+    reference: resolve(repo, 'test/bench/reference/dist'),
+    data,
+  });
   const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   try {
     const models = (flags: string) => `${server.url}/${flags}/models/`;
     const harness = (flags: string) => `${server.url}/${flags}/harness/`;
-    const open = async (page: Page, flags: string) => {
-      await page.goto(harness(flags));
-      await page.waitForFunction(() => (window as unknown as { harnessReady?: boolean }).harnessReady === true);
-    };
 
     // Cold: a fresh context has an empty HTTP cache and Cache API. Warm: the same context, reloaded.
     const cold: number[] = [];
     const warm: number[] = [];
-    for (let r = 0; r < (quick ? 2 : 4); r++) {
+    for (let r = 0; r < plan.contexts; r++) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      await open(page, '-');
+      await open(page, harness('-'), 'harnessReady');
       cold.push(await coldStart(page, models('-')));
       for (let w = 0; w < 2; w++) {
         await page.reload();
-        await open(page, '-');
+        await open(page, harness('-'), 'harnessReady');
         warm.push(await coldStart(page, models('-')));
       }
       await context.close();
@@ -75,67 +98,53 @@ export async function benchBrowser(quick: boolean): Promise<BrowserFigures> {
     // Cross-origin isolated page: 5 µs timers instead of 100 µs, so single round trips can be timed.
     const context = await browser.newContext();
     const page = await context.newPage();
-    await open(page, 'coi');
+    await open(page, harness('coi'), 'harnessReady');
     await coldStart(page, models('coi'));
-    const trips = await page.evaluate(async (calls) => {
-      const p = (window as unknown as { bench: import('../../src/index.js').Predictor }).bench;
-      const record = { date: '2012-06-01', temperature: 24.5, feelsLike: 27, humidity: 60, windSpeed: 12, weather: 'clear' };
-      for (let i = 0; i < 200; i++) await p.predict(record);
-      const times: number[] = [];
-      for (let i = 0; i < calls; i++) {
-        const t0 = performance.now();
-        await p.predict(record);
-        times.push(performance.now() - t0);
-      }
-      return times;
-    }, quick ? 1000 : 2000);
-
-    const records = benchRecords(100_000);
-    const batch = await page.evaluate(
-      async ({ records, reps }) => {
+    const trips = await page.evaluate(
+      async ({ plan, sample }) => {
         const p = (window as unknown as { bench: import('../../src/index.js').Predictor }).bench;
-        let longest = 0;
-        new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
-        }).observe({ type: 'longtask' });
-        // A MessageChannel ping every millisecond: the largest gap between pings (≈ 1 ms more
-        // than the stall) is the longest main-thread stall. Not back to back: at ~65,000 pings a
-        // second the loop kept a core busy and made enough garbage to lengthen, by ~20 ms, the
-        // garbage collections it was measuring.
-        let running = true;
-        let last = performance.now();
-        let gap = 0;
-        const channel = new MessageChannel();
-        channel.port1.onmessage = () => {
-          const now = performance.now();
-          gap = Math.max(gap, now - last);
-          last = now;
-          if (running) setTimeout(() => channel.port2.postMessage(0), 1);
-        };
+        for (let i = 0; i < plan.warmCalls; i++) await p.predict(sample);
+        const times: number[] = [];
+        for (let i = 0; i < plan.calls; i++) {
+          const t0 = performance.now();
+          await p.predict(sample);
+          times.push(performance.now() - t0);
+        }
+        return times;
+      },
+      { plan, sample: SAMPLE },
+    );
+
+    await installStallProbe(page);
+    const batch = await page.evaluate(
+      async ({ data, reps }) => {
+        const p = (window as unknown as { bench: import('../../src/index.js').Predictor }).bench;
+        const records: unknown[] = await (await fetch(`${data}records.json`)).json();
+        const probe = (window as unknown as { stallProbe: StallProbe }).stallProbe;
         const times: number[] = [];
         for (let r = 0; r < reps; r++) {
           await new Promise((ok) => setTimeout(ok, 50));
-          last = performance.now();
-          running = true;
-          channel.port2.postMessage(0);
+          probe.start();
           const t0 = performance.now();
           await p.predictBatch(records);
           times.push(performance.now() - t0);
-          running = false;
+          probe.stop();
         }
-        await new Promise((ok) => setTimeout(ok, 100));
-        return { times, longest: Math.max(longest, gap) };
+        return { times, longest: await probe.longest() };
       },
-      { records, reps: quick ? 3 : 5 },
+      { data: `${server.url}/coi/data/`, reps: plan.batchReps },
     );
     await context.close();
+
+    const reference = await benchReference(browser, server.url, plan, { width, row });
     return {
       coldStartColdMs: round(median(cold)),
       coldStartWarmMs: round(median(warm)),
       roundTripP50Ms: round(percentile(trips, 0.5)),
       roundTripP99Ms: round(percentile(trips, 0.99)),
-      batch100kRecordsPerSec: Math.round(100_000 / (median(batch.times) / 1000)),
+      batch100kRecordsPerSec: Math.round(BATCH_SIZE / (median(batch.times) / 1000)),
       longestMainThreadTaskMs: round(batch.longest),
+      ...reference,
     };
   } finally {
     await browser.close();

@@ -56,7 +56,7 @@ export async function benchNode(quick: boolean): Promise<NodeFigures> {
   // createPredictor above already configured onnxruntime-web's wasm for Node.
   const webSession = await ortWeb.InferenceSession.create(modelBytes);
   const webTensor = new ortWeb.Tensor('float32', matrix, [rows, manifest.model.columns.length]);
-  const reps = quick ? 3 : 7;
+  const reps = quick ? 2 : 7;
   const native: number[] = [];
   const web: number[] = [];
   const ours: number[] = [];

@@ -16,14 +16,17 @@ const quick = args.quick!;
 const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
 
 const started = performance.now();
-say(`featurecast bench${quick ? ' (quick)' : ''}: node…`);
+/** Announces a part, with the seconds since the start, so a slow part shows. */
+const part = (name: string) => say(`${name}… (${Math.round((performance.now() - started) / 1000)} s)`);
+part(`featurecast bench${quick ? ' (quick)' : ''}: node`);
 const node = await benchNode(quick);
 // Before the browser part: run right after it, while Chromium winds down, the server case gave
 // 2,400–2,600 requests/s against 4,900–5,300 on its own.
-say('server (loopback)…');
+part('server (loopback)');
 const server = await benchServer({ durationMs: quick ? 2000 : 5000 });
-say('browser (Debian Chromium)…');
+part('browser (Debian Chromium)');
 const browser = await benchBrowser(quick);
+part('bytes');
 const bytes = await measureBytes({ wasm: true });
 const wasm = bytes.wasm!;
 
@@ -54,9 +57,14 @@ const rows: Array<[string, string, string]> = [
   ['node.monitorOverhead', String(node.monitorOverhead), 'monitoring on vs off at 100,000 (target ≤ 0.05)'],
   ['browser.coldStartColdMs', String(browser.coldStartColdMs), 'createPredictor → first answer, empty cache'],
   ['browser.coldStartWarmMs', String(browser.coldStartWarmMs), 'same, warm HTTP cache (target ≤ 400)'],
+  ['browser.ortColdStartWarmMs', String(browser.ortColdStartWarmMs), 'reference: onnxruntime alone in a worker, same'],
+  ['browser.ortSessionMs', String(browser.ortSessionMs), 'reference: its session alone (onnxruntime already running)'],
   ['browser.roundTripP50Ms / P99Ms', `${browser.roundTripP50Ms} / ${browser.roundTripP99Ms}`, 'predict main → worker → main (target ≤ 0.25 / 2)'],
+  ['browser.ortRoundTripP50Ms / P99Ms', `${browser.ortRoundTripP50Ms} / ${browser.ortRoundTripP99Ms}`, 'reference: one pre-encoded row, raw postMessage'],
   ['browser.batch100kRecordsPerSec', String(browser.batch100kRecordsPerSec), 'predictBatch 100,000 in the worker (target ≥ 300,000)'],
+  ['browser.ortBatch100kRowsPerSec', String(browser.ortBatch100kRowsPerSec), 'reference: onnxruntime alone, pre-encoded rows'],
   ['browser.longestMainThreadTaskMs', String(browser.longestMainThreadTaskMs), 'longest main-thread stall during it (target ≤ 50)'],
+  ['browser.objectsOnlyLongestTaskMs', String(browser.objectsOnlyLongestTaskMs), 'reference: only building its result objects'],
   ['server.rps1 / p99Ms1', `${server.rps1} / ${server.p99Ms1}`, 'POST /predict, 1 record, 4 connections (target ≥ 3,300 / ≤ 5)'],
   ['server.rps100 / p99Ms100', `${server.rps100} / ${server.p99Ms100}`, 'POST /predict, 100 records'],
   ['bytes.jsBrotli', String(bytes.js.brotli), `our JS, main ${bytes.jsMain.brotli} + worker ${bytes.jsWorker.brotli} (budget 30,720)`],

@@ -84,7 +84,7 @@ test('per-call timeoutMs rejects with TimeoutError; the default timeout applies;
   expect(result.timedOut).toMatchObject({ ok: false, name: 'TimeoutError', code: 'ERR_TIMEOUT', isFeaturecastError: true, details: { timeoutMs: 50 } });
   expect(result.ms).toBeGreaterThanOrEqual(49);
   expect(result.ms).toBeLessThan(500);
-  expect(result.roomy).toMatchObject({ ok: true });
+  expect(result.roomy, JSON.stringify(result.roomy)).toMatchObject({ ok: true });
   expect(await referenceAnswers(page)).toEqual(reference);
 
   // createPredictor's timeoutMs is the default for every call; a call's own option wins.
