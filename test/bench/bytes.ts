@@ -54,10 +54,12 @@ export async function measureBytes(options: { wasm?: boolean } = {}): Promise<By
   const both = new Uint8Array(main.byteLength + worker.byteLength);
   both.set(main);
   both.set(worker, main.byteLength);
+  const jsMain = sizes(main);
+  const jsWorker = sizes(worker);
   return {
-    js: { raw: both.byteLength, gzip: sizes(main).gzip + sizes(worker).gzip, brotli: sizes(main).brotli + sizes(worker).brotli },
-    jsMain: sizes(main),
-    jsWorker: sizes(worker),
+    js: { raw: both.byteLength, gzip: jsMain.gzip + jsWorker.gzip, brotli: jsMain.brotli + jsWorker.brotli },
+    jsMain,
+    jsWorker,
     wasm: options.wasm ? storedSizes(readFileSync('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm')) : undefined,
     model: sizes(readFileSync('models/bike-daily/model.onnx')),
   };
