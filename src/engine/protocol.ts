@@ -50,6 +50,19 @@ export function isPing(data: unknown): data is typeof PING {
   return data === PING;
 }
 
+/** What `answerPings` needs of the worker's global scope. */
+interface PingScope {
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  postMessage(message: unknown): void;
+}
+
+/** The worker's side of the ping: echo each one at once. */
+export function answerPings(scope: PingScope): void {
+  scope.addEventListener('message', (event) => {
+    if (isPing(event.data)) scope.postMessage(PING);
+  });
+}
+
 /** Buffers of a result to transfer instead of copy. */
 export function transferablesOf(columns: BatchColumns): ArrayBuffer[] {
   const buffers = [columns.values.buffer, columns.bands?.buffer, columns.rejected?.buffer];

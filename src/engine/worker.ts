@@ -1,6 +1,6 @@
 import { expose, transfer } from 'comlink';
 import { ModelEngine } from './core.js';
-import { installErrorTransfer, isPing, PING, transferablesOf, type WorkerApi } from './protocol.js';
+import { answerPings, installErrorTransfer, transferablesOf, type WorkerApi } from './protocol.js';
 
 /** Worker entry: one ModelEngine per worker, driven over comlink. */
 
@@ -37,8 +37,6 @@ const api: WorkerApi = {
 // onnxruntime re-runs this script for its pthread workers; those must not answer our messages.
 if (!(self as { name?: string }).name?.startsWith('em-pthread')) {
   installErrorTransfer();
-  self.addEventListener('message', (event) => {
-    if (isPing(event.data)) self.postMessage(PING);
-  });
+  answerPings(self);
   expose(api);
 }
