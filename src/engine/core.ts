@@ -95,19 +95,25 @@ export class ModelEngine {
         if (days && i >= rememberFrom) days[i] = monitor.dayOf(values);
       },
     });
-    const raw = new Float32Array(n);
-    const width = this.pipeline.width;
-    for (let start = 0; start < n; start += CHUNK_ROWS) {
-      const rows = Math.min(CHUNK_ROWS, n - start);
-      const chunk = encoded.matrix.subarray(start * width, (start + rows) * width);
-      raw.set(await this.session.run(chunk, rows), start);
-    }
+    const raw = await this.runModel(encoded.matrix, n);
     const values = new Float64Array(n);
     const bands = this.manifest.output.bands ? new Uint8Array(n) : null;
     this.output.finish(raw, levels, values, bands);
     const columns = { values, bands, warnings: encoded.warnings, issues: encoded.issues, rejected: encoded.rejected };
     if (observe) monitor.afterBatch(columns, days, levels);
     return columns;
+  }
+
+  /** The model's output for `n` rows: as onnxruntime returns it when one run suffices (no copy), else joined from chunks. */
+  private async runModel(matrix: Float32Array, n: number): Promise<Float32Array> {
+    if (n <= CHUNK_ROWS) return this.session.run(matrix, n);
+    const raw = new Float32Array(n);
+    const width = this.pipeline.width;
+    for (let start = 0; start < n; start += CHUNK_ROWS) {
+      const rows = Math.min(CHUNK_ROWS, n - start);
+      raw.set(await this.session.run(matrix.subarray(start * width, (start + rows) * width), rows), start);
+    }
+    return raw;
   }
 
   monitorSnapshot(): MonitorSnapshot {

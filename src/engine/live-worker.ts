@@ -29,6 +29,20 @@ function unstartedCopy(error: WorkerCrashedError): WorkerCrashedError {
   return copy;
 }
 
+/**
+ * comlink builds a new proxy, registered with a FinalizationRegistry, on every property read of a
+ * remote (`api.run` each call): garbage and finalizer work per predict. Each method is read once.
+ */
+function memoizeMethods<T extends object>(remote: Remote<T>): Remote<T> {
+  const methods = new Map<PropertyKey, unknown>();
+  return new Proxy(remote, {
+    get(target, key) {
+      if (!methods.has(key)) methods.set(key, Reflect.get(target, key));
+      return methods.get(key);
+    },
+  });
+}
+
 export class LiveWorker {
   readonly api: Remote<WorkerApi>;
   private readonly worker: Worker;
@@ -50,7 +64,7 @@ export class LiveWorker {
 
   constructor() {
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
-    this.api = wrap<WorkerApi>(this.worker);
+    this.api = memoizeMethods(wrap<WorkerApi>(this.worker));
     this.worker.addEventListener('message', (event) => {
       this.lastHeard = performance.now();
       if (isPing(event.data)) this.pongs++;
@@ -83,9 +97,16 @@ export class LiveWorker {
     try {
       return await new Promise<T>((resolve, reject) => {
         this.inFlight.add(reject);
-        work(this.api)
-          .then(resolve, reject)
-          .finally(() => this.inFlight.delete(reject));
+        work(this.api).then(
+          (value) => {
+            this.inFlight.delete(reject);
+            resolve(value);
+          },
+          (error: unknown) => {
+            this.inFlight.delete(reject);
+            reject(error);
+          },
+        );
       });
     } catch (error) {
       if (probe > this.pongs && error instanceof WorkerCrashedError) throw unstartedCopy(error);

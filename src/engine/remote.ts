@@ -103,7 +103,7 @@ export class WorkerBackend implements Backend {
 
   /** Runs `work` on the live worker, starting one if needed. A call that never reached its worker, because that worker was already dead, goes once to a new one. */
   private async invoke<T>(work: (api: Remote<WorkerApi>) => Promise<T>, retry = true): Promise<T> {
-    const live = await this.ensureLive();
+    const live = this.ready() ?? (await this.ensureLive());
     try {
       return await live.call(work);
     } catch (error) {
@@ -111,6 +111,11 @@ export class WorkerBackend implements Backend {
       if (retry && neverStarted(error)) return this.invoke(work, false);
       throw error;
     }
+  }
+
+  /** The live worker when there is one, without a promise: the common case of every call. */
+  private ready(): LiveWorker | undefined {
+    return this.disposed || this.live?.dead ? undefined : this.live;
   }
 
   private async ensureLive(): Promise<LiveWorker> {
