@@ -1,15 +1,15 @@
 import type { Browser } from '@playwright/test';
-import { WARM_UP_RUNS } from '../../src/engine/warm-up.js';
 import { BATCH_SIZE, open, type Plan } from './browser-plan.js';
 import type { ResultColumns } from './reference/main.js';
 import { installStallProbe, type StallProbe } from './stall.js';
-import { median, percentile, round } from './stats.js';
+import { median, round } from './stats.js';
 
 /**
  * The browser figures without featurecast, measured in the same browser and run, on the
  * reference page (test/bench/reference): onnxruntime-web alone in a worker of its own, fed
  * pre-encoded rows by raw postMessage, and the main thread building the objects a 100,000-record
  * `predictBatch` returns, with no worker at all. They bound what featurecast can reach here.
+ * (Its round trips are measured beside featurecast's, in round-trips.ts.)
  */
 
 export interface ReferenceFigures {
@@ -17,8 +17,6 @@ export interface ReferenceFigures {
   ortColdStartWarmMs: number;
   /** The same in a worker whose onnxruntime is already running: creating the session alone. */
   ortSessionMs: number;
-  ortRoundTripP50Ms: number;
-  ortRoundTripP99Ms: number;
   /** One run of the 100,000 pre-encoded rows, sent and answered by transfer. */
   ortBatch100kRowsPerSec: number;
   /** Building the batch's result objects alone on the main thread, in 4 ms slices. */
@@ -58,17 +56,15 @@ export async function benchReference(browser: Browser, server: string, plan: Pla
   const context = await browser.newContext();
   const tab = await context.newPage();
   await open(tab, page('coi'), 'referenceReady');
-  const { trips, batch } = await tab.evaluate(
-    async ({ model, row, plan, width, warmUpRuns, data }) => {
+  const batch = await tab.evaluate(
+    async ({ model, row, reps, width, data }) => {
       const { reference } = window as unknown as Window;
       await reference.start(model, row);
-      // Warmed up as the engine warms up its worker (src/engine/warm-up.ts), plus the warm calls.
-      const trips = await reference.roundTrips(row, warmUpRuns + plan.warmCalls, plan.calls);
       const batch: number[] = [];
-      for (let r = 0; r < plan.batchReps; r++) batch.push(await reference.batch(`${data}matrix.f32`, width));
-      return { trips, batch };
+      for (let r = 0; r < reps; r++) batch.push(await reference.batch(`${data}matrix.f32`, width));
+      return batch;
     },
-    { model: model('coi'), row: inputs.row, plan, width: inputs.width, warmUpRuns: WARM_UP_RUNS, data: data('coi') },
+    { model: model('coi'), row: inputs.row, reps: plan.batchReps, width: inputs.width, data: data('coi') },
   );
   await context.close();
 
@@ -97,8 +93,6 @@ export async function benchReference(browser: Browser, server: string, plan: Pla
   return {
     ortColdStartWarmMs: round(median(warm)),
     ortSessionMs: round(median(session)),
-    ortRoundTripP50Ms: round(percentile(trips, 0.5)),
-    ortRoundTripP99Ms: round(percentile(trips, 0.99)),
     ortBatch100kRowsPerSec: Math.round(BATCH_SIZE / (median(batch) / 1000)),
     objectsOnlyLongestTaskMs: round(longest),
   };

@@ -7,8 +7,9 @@ import { startStaticServer } from '../e2e/server.js';
 import { writeBrowserData } from './browser-data.js';
 import { BATCH_SIZE, open, planFor, SAMPLE, type Plan } from './browser-plan.js';
 import { benchReference, type ReferenceFigures } from './browser-reference.js';
+import { benchRoundTrips } from './round-trips.js';
 import { installStallProbe, type StallProbe } from './stall.js';
-import { median, percentile, round } from './stats.js';
+import { median, round } from './stats.js';
 
 /**
  * Chromium figures (Debian Chromium via Playwright), on the e2e harness page that imports
@@ -27,8 +28,14 @@ const ARGS = [
 export interface BrowserFigures extends ReferenceFigures {
   coldStartColdMs: number;
   coldStartWarmMs: number;
+  /** Medians over pages (round-trips.ts). */
   roundTripP50Ms: number;
   roundTripP99Ms: number;
+  roundTripP99PerPageMs: number[];
+  /** onnxruntime alone, on pages alternating with featurecast's. */
+  ortRoundTripP50Ms: number;
+  ortRoundTripP99Ms: number;
+  ortRoundTripP99PerPageMs: number[];
   batch100kRecordsPerSec: number;
   longestMainThreadTaskMs: number;
 }
@@ -95,26 +102,13 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
       await context.close();
     }
 
-    // Cross-origin isolated page: 5 µs timers instead of 100 µs, so single round trips can be timed.
+    const trips = await benchRoundTrips(browser, server.url, plan, row);
+
+    // The 100,000-record batch and the main thread's longest stall meanwhile, on a page of its own.
     const context = await browser.newContext();
     const page = await context.newPage();
     await open(page, harness('coi'), 'harnessReady');
     await coldStart(page, models('coi'));
-    const trips = await page.evaluate(
-      async ({ plan, sample }) => {
-        const p = (window as unknown as { bench: import('../../src/index.js').Predictor }).bench;
-        for (let i = 0; i < plan.warmCalls; i++) await p.predict(sample);
-        const times: number[] = [];
-        for (let i = 0; i < plan.calls; i++) {
-          const t0 = performance.now();
-          await p.predict(sample);
-          times.push(performance.now() - t0);
-        }
-        return times;
-      },
-      { plan, sample: SAMPLE },
-    );
-
     await installStallProbe(page);
     const batch = await page.evaluate(
       async ({ data, reps }) => {
@@ -140,11 +134,15 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
     return {
       coldStartColdMs: round(median(cold)),
       coldStartWarmMs: round(median(warm)),
-      roundTripP50Ms: round(percentile(trips, 0.5)),
-      roundTripP99Ms: round(percentile(trips, 0.99)),
+      roundTripP50Ms: trips.featurecast.p50Ms,
+      roundTripP99Ms: trips.featurecast.p99Ms,
+      roundTripP99PerPageMs: trips.featurecast.p99PerPageMs,
       batch100kRecordsPerSec: Math.round(BATCH_SIZE / (median(batch.times) / 1000)),
       longestMainThreadTaskMs: round(batch.longest),
       ...reference,
+      ortRoundTripP50Ms: trips.ort.p50Ms,
+      ortRoundTripP99Ms: trips.ort.p99Ms,
+      ortRoundTripP99PerPageMs: trips.ort.p99PerPageMs,
     };
   } finally {
     await browser.close();
