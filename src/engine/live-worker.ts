@@ -1,6 +1,8 @@
 import { releaseProxy, wrap, type Remote } from 'comlink';
-import { WorkerCrashedError } from '../errors.js';
-import { isPing, PING, type WorkerApi } from './protocol.js';
+import { reviveError, WorkerCrashedError } from '../errors.js';
+import type { BatchColumns } from '../outputs/postprocess.js';
+import type { RunOptions } from './core.js';
+import { isPing, isRunReply, PING, type RunReply, type RunRequest, type WorkerApi } from './protocol.js';
 
 /**
  * One running worker and the ways it can die. An uncaught error fires `error`; a worker that
@@ -29,20 +31,6 @@ function unstartedCopy(error: WorkerCrashedError): WorkerCrashedError {
   return copy;
 }
 
-/**
- * comlink builds a new proxy, registered with a FinalizationRegistry, on every property read of a
- * remote (`api.run` each call): garbage and finalizer work per predict. Each method is read once.
- */
-function memoizeMethods<T extends object>(remote: Remote<T>): Remote<T> {
-  const methods = new Map<PropertyKey, unknown>();
-  return new Proxy(remote, {
-    get(target, key) {
-      if (!methods.has(key)) methods.set(key, Reflect.get(target, key));
-      return methods.get(key);
-    },
-  });
-}
-
 export class LiveWorker {
   readonly api: Remote<WorkerApi>;
   private readonly worker: Worker;
@@ -61,13 +49,18 @@ export class LiveWorker {
   /** Pings sent and answered: the worker answers them in order, so ping n is answered once `pongs >= n`. */
   private pings = 0;
   private pongs = 0;
+  /** Runs sent and not yet answered, by request number. */
+  private readonly runs = new Map<number, { resolve: (columns: BatchColumns) => void; reject: (error: Error) => void }>();
+  private lastRun = 0;
 
   constructor() {
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
-    this.api = memoizeMethods(wrap<WorkerApi>(this.worker));
+    this.api = wrap<WorkerApi>(this.worker);
     this.worker.addEventListener('message', (event) => {
       this.lastHeard = performance.now();
-      if (isPing(event.data)) this.pongs++;
+      const data: unknown = event.data;
+      if (isPing(data)) this.pongs++;
+      else if (isRunReply(data)) this.settleRun(data);
     });
     this.worker.addEventListener('error', (event) => {
       event.preventDefault();
@@ -86,7 +79,7 @@ export class LiveWorker {
    * A watched call to an idle worker goes right behind a ping: the worker handles messages in
    * order, so if that ping is never answered, `work` never ran either (see `neverStarted`).
    */
-  async call<T>(work: (api: Remote<WorkerApi>) => Promise<T>, watched = true): Promise<T> {
+  async call<T>(work: (worker: LiveWorker) => Promise<T>, watched = true): Promise<T> {
     if (this.death) throw unstartedCopy(this.death);
     const probe = watched && this.pending === 0 ? this.ping() : 0;
     this.pending++;
@@ -97,7 +90,7 @@ export class LiveWorker {
     try {
       return await new Promise<T>((resolve, reject) => {
         this.inFlight.add(reject);
-        work(this.api).then(
+        work(this).then(
           (value) => {
             this.inFlight.delete(reject);
             resolve(value);
@@ -116,12 +109,32 @@ export class LiveWorker {
     }
   }
 
+  /** The engine's `run` in the worker, as a RunRequest (protocol.ts); use it inside `call` for the crash handling. */
+  run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
+    return new Promise((resolve, reject) => {
+      const request: RunRequest = { run: ++this.lastRun, records, options };
+      // Throws DataCloneError for records that cannot be cloned: then nothing was sent.
+      this.worker.postMessage(request);
+      this.runs.set(request.run, { resolve, reject });
+    });
+  }
+
+  private settleRun(reply: RunReply): void {
+    const pending = this.runs.get(reply.ran);
+    if (!pending) return;
+    this.runs.delete(reply.ran);
+    if ('error' in reply) pending.reject(reviveError(reply.error));
+    else pending.resolve(reply.columns);
+  }
+
   /** Idempotent. */
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
     if (this.stopped) return;
     this.stopped = true;
+    // Their callers are rejected through `call`; nothing will answer these any more.
+    this.runs.clear();
     this.api[releaseProxy]();
     this.worker.terminate();
   }

@@ -1,4 +1,4 @@
-import { proxy, type Remote } from 'comlink';
+import { proxy } from 'comlink';
 import { DisposedError, ValidationError, WorkerCrashedError } from '../errors.js';
 import { ColumnsJoiner } from './join.js';
 import { LiveWorker, neverStarted } from './live-worker.js';
@@ -6,7 +6,7 @@ import type { BatchColumns } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
 import type { BundleSource, LoadProgress } from './bundle.js';
 import type { RunOptions } from './core.js';
-import { installErrorTransfer, type EngineApi, type WorkerApi, type WorkerLoadOptions } from './protocol.js';
+import { installErrorTransfer, type EngineApi, type WorkerLoadOptions } from './protocol.js';
 import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
 
@@ -50,7 +50,7 @@ export class WorkerBackend implements Backend {
     installErrorTransfer();
     const live = new LiveWorker();
     try {
-      const manifest = await live.call((api) => api.load(source, options, onProgress && proxy(onProgress)), false);
+      const manifest = await live.call((worker) => worker.api.load(source, options, onProgress && proxy(onProgress)), false);
       return new WorkerBackend(manifest, live, source, options);
     } catch (error) {
       live.stop();
@@ -59,12 +59,12 @@ export class WorkerBackend implements Backend {
   }
 
   async run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
-    if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((api) => api.run(records, options));
+    if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((worker) => worker.run(records, options));
     const joiner = new ColumnsJoiner(records.length);
     // One message at a time, awaited: each clone then runs in its own main-thread task.
     for (let start = 0; start < records.length; start += RECORDS_PER_MESSAGE) {
       const slice = records.slice(start, start + RECORDS_PER_MESSAGE);
-      joiner.add(await this.invoke((api) => api.run(slice, { ...options, invalid: 'report' })), start);
+      joiner.add(await this.invoke((worker) => worker.run(slice, { ...options, invalid: 'report' })), start);
     }
     const merged = joiner.result();
     if (merged.issues.length && options.invalid !== 'report') throw new ValidationError(merged.issues);
@@ -77,7 +77,7 @@ export class WorkerBackend implements Backend {
     this.live = undefined;
     if (!live) return;
     try {
-      await Promise.race([live.call((api) => api.dispose(), false), new Promise((resolve) => setTimeout(resolve, 1000))]);
+      await Promise.race([live.call((worker) => worker.api.dispose(), false), new Promise((resolve) => setTimeout(resolve, 1000))]);
     } catch {
       // A worker that is already dead has nothing left to release.
     }
@@ -85,24 +85,24 @@ export class WorkerBackend implements Backend {
   }
 
   monitorSnapshot(): Promise<MonitorSnapshot> {
-    return this.invoke((api) => api.monitorSnapshot());
+    return this.invoke((worker) => worker.api.monitorSnapshot());
   }
 
   resetMonitor(): Promise<void> {
-    return this.invoke((api) => api.resetMonitor());
+    return this.invoke((worker) => worker.api.resetMonitor());
   }
 
   reportActuals(actuals: readonly Actual[]): Promise<AccuracySnapshot> {
-    return this.invoke((api) => api.reportActuals(actuals));
+    return this.invoke((worker) => worker.api.reportActuals(actuals));
   }
 
   async calibrate(actuals: readonly Actual[] | null): Promise<number> {
-    this.levelScale = await this.invoke((api) => api.calibrate(actuals));
+    this.levelScale = await this.invoke((worker) => worker.api.calibrate(actuals));
     return this.levelScale;
   }
 
   /** Runs `work` on the live worker, starting one if needed. A call that never reached its worker, because that worker was already dead, goes once to a new one. */
-  private async invoke<T>(work: (api: Remote<WorkerApi>) => Promise<T>, retry = true): Promise<T> {
+  private async invoke<T>(work: (live: LiveWorker) => Promise<T>, retry = true): Promise<T> {
     const live = this.ready() ?? (await this.ensureLive());
     try {
       return await live.call(work);
@@ -126,8 +126,8 @@ export class WorkerBackend implements Backend {
     this.restarting ??= (async () => {
       const live = new LiveWorker();
       try {
-        await live.call((api) => api.load(this.source, this.options), false);
-        if (this.levelScale !== 1) await live.call((api) => api.setLevelScale(this.levelScale), false);
+        await live.call((worker) => worker.api.load(this.source, this.options), false);
+        if (this.levelScale !== 1) await live.call((worker) => worker.api.setLevelScale(this.levelScale), false);
         if (this.disposed) throw new DisposedError();
         this.live = live;
         return live;

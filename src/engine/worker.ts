@@ -1,8 +1,8 @@
-import { expose, transfer } from 'comlink';
+import { expose } from 'comlink';
 import { ModelEngine } from './core.js';
-import { answerPings, installErrorTransfer, transferablesOf, type WorkerApi } from './protocol.js';
+import { answerPings, answerRuns, installErrorTransfer, type WorkerApi } from './protocol.js';
 
-/** Worker entry: one ModelEngine per worker, driven over comlink. */
+/** Worker entry: one ModelEngine per worker, driven over comlink, with `run` and the ping as bare messages (protocol.ts). */
 
 let engine: ModelEngine | undefined;
 
@@ -19,10 +19,6 @@ const api: WorkerApi = {
     engine.warmUp();
     return engine.manifest;
   },
-  async run(records, options) {
-    const columns = await loaded().run(records, options);
-    return transfer(columns, transferablesOf(columns));
-  },
   monitorSnapshot: () => loaded().monitorSnapshot(),
   resetMonitor: () => loaded().resetMonitor(),
   reportActuals: (actuals) => loaded().reportActuals(actuals),
@@ -38,5 +34,6 @@ const api: WorkerApi = {
 if (!(self as { name?: string }).name?.startsWith('em-pthread')) {
   installErrorTransfer();
   answerPings(self);
+  answerRuns(self, async (records, options) => loaded().run(records, options));
   expose(api);
 }
