@@ -1,6 +1,7 @@
 import { releaseProxy, wrap, type Remote } from 'comlink';
 import { reviveError, WorkerCrashedError } from '../errors.js';
 import type { BatchColumns } from '../outputs/postprocess.js';
+import { isDataCloneError, sendableRecords } from '../schema/sendable.js';
 import type { RunOptions } from './core.js';
 import { isPing, isRunReply, PING, type RunReply, type RunRequest, type WorkerApi } from './protocol.js';
 
@@ -109,12 +110,20 @@ export class LiveWorker {
     }
   }
 
-  /** The engine's `run` in the worker, as a RunRequest (protocol.ts); use it inside `call` for the crash handling. */
-  run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
+  /**
+   * The engine's `run` in the worker, as a RunRequest (protocol.ts); use it inside `call` for the
+   * crash handling. `fieldNames` (the schema's inputs) are for records postMessage cannot copy.
+   */
+  run(records: readonly unknown[], options: RunOptions, fieldNames: readonly string[]): Promise<BatchColumns> {
     return new Promise((resolve, reject) => {
       const request: RunRequest = { run: ++this.lastRun, records, options };
-      // Throws DataCloneError for records that cannot be cloned: then nothing was sent.
-      this.worker.postMessage(request);
+      try {
+        this.worker.postMessage(request);
+      } catch (error) {
+        // Nothing was sent; a throw here rejects this promise.
+        if (!isDataCloneError(error)) throw error;
+        this.worker.postMessage({ ...request, records: sendableRecords(records, fieldNames) });
+      }
       this.runs.set(request.run, { resolve, reject });
     });
   }

@@ -1,6 +1,7 @@
 import type { IssueKind, ValidationIssue } from '../errors.js';
 import { epochDay, fromEpochDay, parseIsoDate, type CivilDate } from '../features/calendar.js';
 import type { InputField } from './manifest.js';
+import { unsendableType } from './sendable.js';
 
 /**
  * Validation of raw records against the manifest's input schema. This runs per record on the
@@ -38,6 +39,8 @@ function issue(issues: ValidationIssue[], index: number, path: string, kind: Iss
 
 /** Keeps issues cloneable and small: functions, symbols and huge strings are described instead. */
 function printable(value: unknown): unknown {
+  const unsendable = unsendableType(value);
+  if (unsendable) return unsendable;
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
   if (typeof value === 'string') return value.length > 100 ? `${value.slice(0, 100)}…` : value;
   if (value === undefined) return 'undefined';
@@ -140,6 +143,8 @@ function booleanReader(field: Extract<InputField, { type: 'boolean' }>): FieldRe
 }
 
 function describe(value: unknown): string {
+  const unsendable = unsendableType(value);
+  if (unsendable) return unsendable;
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${JSON.stringify(printable(value))}`;
@@ -189,7 +194,7 @@ export function compileReader(fields: readonly InputField[], options: ReaderOpti
   return {
     fields,
     read(record, index, out, issues, warnings) {
-      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      if (typeof record !== 'object' || record === null || Array.isArray(record) || unsendableType(record)) {
         issue(issues, index, '', 'record', `expected a record object, got ${describe(record)}`, record);
         return false;
       }

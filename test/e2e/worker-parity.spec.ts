@@ -172,6 +172,69 @@ test('errors keep their class, code and details across the worker boundary', asy
   expect(caught.integrity.message).toMatch(/sha256/);
 });
 
+test('records postMessage cannot copy (Proxies, functions, symbols) get the inline answers and issues in the worker', async ({ page }) => {
+  await openHarness(page);
+  const runs = await page.evaluate(
+    async ({ source, plain }) => {
+      // Built in the page: none of these can cross page.evaluate either.
+      const awkward = (base: Record<string, unknown>): unknown[] => [
+        new Proxy({ ...base }, {}), // a reactive record (Vue, MobX)
+        { ...base, onSelect: Math.max }, // an extra method
+        { ...base, temperature: Math.max }, // a function where a number belongs
+        { ...base, weather: Symbol('rain') },
+        { ...base, note: [Math.min], meta: new Proxy({}, {}) }, // extra fields holding uncopyable values
+        Math.max, // not a record at all
+      ];
+      // 2,500 records: two worker messages, with awkward records in both.
+      const at = [3, 700, 1500, 2049, 2200, 2499];
+      const batch = (): unknown[] => {
+        const records: unknown[] = plain.map((r) => ({ ...r }));
+        awkward(plain[0]!).forEach((record, k) => (records[at[k]!] = record));
+        return records;
+      };
+      const outcome = async (work: () => Promise<unknown>) => {
+        try {
+          return JSON.stringify(await work());
+        } catch (error) {
+          const e = error as { name: string; code?: string; issues?: unknown };
+          return JSON.stringify({ name: e.name, code: e.code, issues: e.issues });
+        }
+      };
+      const run = async (worker: boolean) => {
+        const p = await window.featurecast.createPredictor(source, { worker, cache: false });
+        try {
+          return {
+            runtime: p.runtime,
+            report: await outcome(() => p.predictBatch(batch(), { invalid: 'report' })),
+            strict: await outcome(() => p.predictBatch(batch(), { invalid: 'report', strict: true })),
+            reject: await outcome(() => p.predictBatch(batch())),
+            proxy: await outcome(() => p.predict(awkward(plain[0]!)[0])),
+            fn: await outcome(() => p.predict(awkward(plain[0]!)[2])),
+          };
+        } finally {
+          await p.dispose();
+        }
+      };
+      return { worker: await run(true), inline: await run(false) };
+    },
+    { source: bundleUrls(), plain: records.slice(0, 2500) },
+  );
+  expect([runs.worker.runtime, runs.inline.runtime]).toEqual(['worker', 'inline']);
+  const { runtime: _w, ...worker } = runs.worker;
+  const { runtime: _i, ...inline } = runs.inline;
+  expect(worker).toEqual(inline);
+  // Not equal by both failing alike: the Proxy is predicted, the function refused by field.
+  expect(JSON.parse(worker.proxy)).toHaveProperty('value');
+  expect(JSON.parse(worker.fn)).toMatchObject({ name: 'ValidationError', code: 'ERR_VALIDATION' });
+  expect(JSON.parse(worker.fn).issues).toEqual([expect.objectContaining({ index: 0, path: 'temperature', received: 'function' })]);
+  const report = JSON.parse(worker.report) as Array<{ value?: number; error?: { issues: Array<{ path: string; message: string }> } }>;
+  expect(report.filter((r) => r.error).map((r) => r.error!.issues.map((i) => `${i.path}: ${i.message}`))).toEqual([
+    ['temperature: expected a number, got function'],
+    [expect.stringMatching(/^weather: expected one of .*, got symbol$/)],
+    [': expected a record object, got function'],
+  ]);
+});
+
 test('the worker runs under a strict CSP and in a cross-origin-isolated page', async ({ page }) => {
   const problems = await openHarness(page, ['csp', 'coi']);
   const violations: string[] = [];
