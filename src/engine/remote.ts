@@ -104,7 +104,7 @@ export class WorkerBackend implements Backend {
   }
 
   /** Runs `work` on the live worker, starting one if needed. A call that never reached its worker, because that worker was already dead, goes once to a new one. */
-  private async invoke<T>(work: (live: LiveWorker) => Promise<T>, retry = true): Promise<T> {
+  private async invoke<T>(work: (worker: LiveWorker) => Promise<T>, retry = true): Promise<T> {
     const live = this.ready() ?? (await this.ensureLive());
     try {
       return await live.call(work);

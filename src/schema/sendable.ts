@@ -42,7 +42,9 @@ function sendableValue(value: unknown): unknown {
 /** `records` with every record postMessage cannot copy replaced as described above; `fieldNames` are the schema's inputs. */
 export function sendableRecords(records: readonly unknown[], fieldNames: readonly string[]): unknown[] {
   return records.map((record) => {
-    if (typeof record !== 'object' || record === null || Array.isArray(record) || copyable(record)) return sendableValue(record);
+    if (typeof record !== 'object' || record === null) return sendableValue(record);
+    if (copyable(record)) return record;
+    if (Array.isArray(record)) return new Array(record.length);
     const plain: Record<string, unknown> = {};
     // The reader takes declared fields by hasOwn (non-enumerable ones too), strict mode the rest by Object.keys.
     for (const key of [...Object.keys(record), ...fieldNames.filter((name) => Object.hasOwn(record, name))]) {

@@ -30,6 +30,7 @@ function awkward(): unknown[] {
     hidden,
     () => 1,
     Symbol('record'),
+    [() => 1],
     rec(),
     'not a record',
   ];
