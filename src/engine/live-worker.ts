@@ -1,7 +1,7 @@
 import { releaseProxy, wrap, type Remote } from 'comlink';
 import { reviveError, WorkerCrashedError } from '../errors.js';
 import type { BatchColumns } from '../outputs/postprocess.js';
-import { isDataCloneError, sendableRecords } from '../schema/sendable.js';
+import { isDataCloneError, sendable } from '../schema/sendable.js';
 import type { RunOptions } from './core.js';
 import { isPing, isRunReply, PING, type RunReply, type RunRequest, type WorkerApi } from './protocol.js';
 
@@ -56,7 +56,12 @@ export class LiveWorker {
 
   constructor() {
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
-    this.api = wrap<WorkerApi>(this.worker);
+    const worker = this.worker;
+    this.api = wrap<WorkerApi>({
+      postMessage: (message: unknown, transfer?: Transferable[]) => this.post(message, transfer),
+      addEventListener: worker.addEventListener.bind(worker),
+      removeEventListener: worker.removeEventListener.bind(worker),
+    });
     this.worker.addEventListener('message', (event) => {
       this.lastHeard = performance.now();
       const data: unknown = event.data;
@@ -110,22 +115,27 @@ export class LiveWorker {
     }
   }
 
-  /**
-   * The engine's `run` in the worker, as a RunRequest (protocol.ts); use it inside `call` for the
-   * crash handling. `fieldNames` (the schema's inputs) are for records postMessage cannot copy.
-   */
-  run(records: readonly unknown[], options: RunOptions, fieldNames: readonly string[]): Promise<BatchColumns> {
+  /** The engine's `run` in the worker, as a RunRequest (protocol.ts); use it inside `call` for the crash handling. */
+  run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
     return new Promise((resolve, reject) => {
       const request: RunRequest = { run: ++this.lastRun, records, options };
-      try {
-        this.worker.postMessage(request);
-      } catch (error) {
-        // Nothing was sent; a throw here rejects this promise.
-        if (!isDataCloneError(error)) throw error;
-        this.worker.postMessage({ ...request, records: sendableRecords(records, fieldNames) });
-      }
+      this.post(request);
       this.runs.set(request.run, { resolve, reject });
     });
+  }
+
+  /**
+   * Every message to the worker, comlink's included. One postMessage cannot copy (a Proxy, a
+   * function in a record) goes once more as its sendable copy (schema/sendable.ts); any other
+   * throw means nothing was sent, and the caller's promise rejects with it.
+   */
+  private post(message: unknown, transfer: Transferable[] = []): void {
+    try {
+      this.worker.postMessage(message, transfer);
+    } catch (error) {
+      if (!isDataCloneError(error)) throw error;
+      this.worker.postMessage(sendable(message), transfer);
+    }
   }
 
   private settleRun(reply: RunReply): void {

@@ -30,7 +30,6 @@ export interface Backend extends EngineApi {
 
 export class WorkerBackend implements Backend {
   readonly manifest: Manifest;
-  private readonly fieldNames: readonly string[];
   private live: LiveWorker | undefined;
   private restarting: Promise<LiveWorker> | undefined;
   /** Survives a worker restart; the drift counts of a dead worker do not. */
@@ -44,7 +43,6 @@ export class WorkerBackend implements Backend {
     private readonly options: WorkerLoadOptions,
   ) {
     this.manifest = manifest;
-    this.fieldNames = manifest.inputs.map((input) => input.name);
     this.live = live;
   }
 
@@ -61,12 +59,12 @@ export class WorkerBackend implements Backend {
   }
 
   async run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
-    if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((worker) => worker.run(records, options, this.fieldNames));
+    if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((worker) => worker.run(records, options));
     const joiner = new ColumnsJoiner(records.length);
     // One message at a time, awaited: each clone then runs in its own main-thread task.
     for (let start = 0; start < records.length; start += RECORDS_PER_MESSAGE) {
       const slice = records.slice(start, start + RECORDS_PER_MESSAGE);
-      joiner.add(await this.invoke((worker) => worker.run(slice, { ...options, invalid: 'report' }, this.fieldNames)), start);
+      joiner.add(await this.invoke((worker) => worker.run(slice, { ...options, invalid: 'report' })), start);
     }
     const merged = joiner.result();
     if (merged.issues.length && options.invalid !== 'report') throw new ValidationError(merged.issues);

@@ -1,11 +1,11 @@
 /**
- * Records as a worker can receive them. postMessage cannot copy functions, symbols or Proxies
+ * Messages as a worker can receive them. postMessage cannot copy functions, symbols or Proxies
  * (a Vue or MobX reactive record is a Proxy), while the inline engine reads those like any
- * value. So when postMessage refuses a batch, its records are copied into plain objects of their
- * own keys, and each value postMessage cannot copy is replaced by one the reader treats exactly
- * as it treats the original: a function or symbol by a stand-in it describes as `function` or
- * `symbol`, any other object by an empty one (or array) of the same shape to describe. The
- * worker then answers, and words its issues, as the inline engine does.
+ * value. So when postMessage refuses a message, it is copied down to the values it could not
+ * copy, and each is replaced by one the record reader treats exactly as it treats the original:
+ * an object or array by a plain copy of its own enumerable keys, a function or symbol by a
+ * stand-in it describes as `function` or `symbol`. The worker then answers, and words its
+ * issues, as the inline engine does.
  */
 
 const STAND_IN = 'featurecast:unsendable';
@@ -32,24 +32,13 @@ function copyable(value: unknown): boolean {
   }
 }
 
-/** `value`, or what stands in for it when postMessage cannot copy it. */
-function sendableValue(value: unknown): unknown {
+/** `value` with what postMessage cannot copy replaced as described above; message ports (comlink's callbacks) travel as transfers and stay. */
+export function sendable(value: unknown): unknown {
   if (typeof value === 'function' || typeof value === 'symbol') return { [STAND_IN]: typeof value };
-  if (typeof value !== 'object' || value === null || copyable(value)) return value;
-  return Array.isArray(value) ? new Array(value.length) : {};
-}
-
-/** `records` with every record postMessage cannot copy replaced as described above; `fieldNames` are the schema's inputs. */
-export function sendableRecords(records: readonly unknown[], fieldNames: readonly string[]): unknown[] {
-  return records.map((record) => {
-    if (typeof record !== 'object' || record === null) return sendableValue(record);
-    if (copyable(record)) return record;
-    if (Array.isArray(record)) return new Array(record.length);
-    const plain: Record<string, unknown> = {};
-    // The reader takes declared fields by hasOwn (non-enumerable ones too), strict mode the rest by Object.keys.
-    for (const key of [...Object.keys(record), ...fieldNames.filter((name) => Object.hasOwn(record, name))]) {
-      plain[key] = sendableValue((record as Record<string, unknown>)[key]);
-    }
-    return plain;
-  });
+  if (typeof value !== 'object' || value === null) return value;
+  if ((typeof MessagePort !== 'undefined' && value instanceof MessagePort) || copyable(value)) return value;
+  if (Array.isArray(value)) return Array.from(value, sendable);
+  const plain: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) plain[key] = sendable((value as Record<string, unknown>)[key]);
+  return plain;
 }

@@ -172,7 +172,7 @@ test('errors keep their class, code and details across the worker boundary', asy
   expect(caught.integrity.message).toMatch(/sha256/);
 });
 
-test('records postMessage cannot copy (Proxies, functions, symbols) get the inline answers and issues in the worker', async ({ page }) => {
+test('records postMessage cannot copy (Proxies, functions, symbols) get the inline answers and issues in the worker, in predictions and in actuals', async ({ page }) => {
   await openHarness(page);
   const runs = await page.evaluate(
     async ({ source, plain }) => {
@@ -210,6 +210,8 @@ test('records postMessage cannot copy (Proxies, functions, symbols) get the inli
             reject: await outcome(() => p.predictBatch(batch())),
             proxy: await outcome(() => p.predict(awkward(plain[0]!)[0])),
             fn: await outcome(() => p.predict(awkward(plain[0]!)[2])),
+            // Over comlink, not as a run message: the same fallback applies to every message.
+            actuals: await outcome(() => p.reportActuals(awkward(plain[0]!).slice(0, 3).map((record, k) => ({ actual: 3 + k, record })))),
           };
         } finally {
           await p.dispose();
@@ -227,6 +229,7 @@ test('records postMessage cannot copy (Proxies, functions, symbols) get the inli
   expect(JSON.parse(worker.proxy)).toHaveProperty('value');
   expect(JSON.parse(worker.fn)).toMatchObject({ name: 'ValidationError', code: 'ERR_VALIDATION' });
   expect(JSON.parse(worker.fn).issues).toEqual([expect.objectContaining({ index: 0, path: 'temperature', received: 'function' })]);
+  expect(JSON.parse(worker.actuals)).toMatchObject({ name: 'ValidationError', issues: [expect.objectContaining({ index: 2 })] });
   const report = JSON.parse(worker.report) as Array<{ value?: number; error?: { issues: Array<{ path: string; message: string }> } }>;
   expect(report.filter((r) => r.error).map((r) => r.error!.issues.map((i) => `${i.path}: ${i.message}`))).toEqual([
     ['temperature: expected a number, got function'],
