@@ -129,12 +129,13 @@ export class LiveWorker {
    * function in a record) goes once more as its sendable copy (schema/sendable.ts); any other
    * throw means nothing was sent, and the caller's promise rejects with it.
    */
-  private post(message: unknown, transfer: Transferable[] = []): void {
+  private post(message: unknown, transfer?: Transferable[]): void {
     try {
-      this.worker.postMessage(message, transfer);
+      if (transfer) this.worker.postMessage(message, transfer);
+      else this.worker.postMessage(message);
     } catch (error) {
       if (!isDataCloneError(error)) throw error;
-      this.worker.postMessage(sendable(message), transfer);
+      this.worker.postMessage(sendable(message), transfer ?? []);
     }
   }
 
