@@ -59,7 +59,8 @@ test('the forecast appears: 14 days, chart, model card, timing (1280 px)', async
   await expect(page.locator('#days > li')).toHaveCount(14);
   await expect(page.locator('#days > li[data-rentals]')).toHaveCount(14);
   await expect(page.locator('#chart svg rect.bar')).toHaveCount(14);
-  await expect(page.locator('#timing')).toContainText(/14 days predicted in [\d.]+ ms on this device, in a Web Worker: no server involved/);
+  // Any duration: the demo writes 1.0 s and up in seconds, and a loaded CI machine got there once.
+  await expect(page.locator('#timing')).toContainText(/14 days predicted in [\d.]+ m?s on this device, in a Web Worker: no server involved/);
   await expect(page.locator('#model-card')).toContainText(node.info.version);
   await expect(page.locator('#model-card')).toContainText('What the model cannot know');
   await expect(page.locator('#model-card')).toContainText(node.info.metrics!.holdout!.r2.toFixed(2));
