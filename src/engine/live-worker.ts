@@ -177,7 +177,7 @@ export class LiveWorker {
 
   /** Sends a ping; returns its number. */
   private ping(): number {
-    this.worker.postMessage(PING);
+    this.post(PING);
     return ++this.pings;
   }
 
