@@ -55,24 +55,25 @@ export class LiveWorker {
   private lastRun = 0;
 
   constructor() {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
-    const worker = this.worker;
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
+    this.worker = worker;
+    // comlink's messages go through `post` as well.
     this.api = wrap<WorkerApi>({
       postMessage: (message: unknown, transfer?: Transferable[]) => this.post(message, transfer),
       addEventListener: worker.addEventListener.bind(worker),
       removeEventListener: worker.removeEventListener.bind(worker),
     });
-    this.worker.addEventListener('message', (event) => {
+    worker.addEventListener('message', (event) => {
       this.lastHeard = performance.now();
       const data: unknown = event.data;
       if (isPing(data)) this.pongs++;
       else if (isRunReply(data)) this.settleRun(data);
     });
-    this.worker.addEventListener('error', (event) => {
+    worker.addEventListener('error', (event) => {
       event.preventDefault();
       this.die(`The prediction worker crashed: ${event.message || 'unknown error'}`);
     });
-    this.worker.addEventListener('messageerror', () => this.die('The prediction worker sent a message that could not be read'));
+    worker.addEventListener('messageerror', () => this.die('The prediction worker sent a message that could not be read'));
   }
 
   /** Crashed or stopped: nothing sent to it now will be answered. */

@@ -95,16 +95,20 @@ export function answerRuns(scope: WorkerScope, run: (records: readonly unknown[]
   scope.addEventListener('message', (event) => {
     const request = event.data;
     if (!isRunRequest(request)) return;
-    const fail = (error: unknown) => scope.postMessage({ ran: request.run, error: serializeError(error) } satisfies RunReply);
-    run(request.records, request.options).then((columns) => {
-      try {
-        scope.postMessage({ ran: request.run, columns } satisfies RunReply, { transfer: transferablesOf(columns) });
-      } catch (error) {
-        // An answer that cannot be sent must still settle the call: the worker is alive, so no watchdog would.
-        fail(error);
-      }
-    }, fail);
+    run(request.records, request.options).then(
+      (columns) => reply(scope, { ran: request.run, columns }, transferablesOf(columns)),
+      (error: unknown) => reply(scope, { ran: request.run, error: serializeError(error) }),
+    );
   });
+}
+
+/** Posts a RunReply; one that cannot be sent still settles its call, as an error: the worker is alive, so no watchdog would. */
+function reply(scope: WorkerScope, message: RunReply, transfer: ArrayBuffer[] = []): void {
+  try {
+    scope.postMessage(message, { transfer });
+  } catch (error) {
+    scope.postMessage({ ran: message.ran, error: serializeError(error) } satisfies RunReply);
+  }
 }
 
 /** Buffers of a result to transfer instead of copy. */
