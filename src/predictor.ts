@@ -166,9 +166,12 @@ class LoadedPredictor implements Predictor {
       this.pending.add(settle);
       if (timeoutMs !== undefined) timer = setTimeout(() => settle(new TimeoutError(timeoutMs)), timeoutMs);
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      // A call that timed out, was aborted or disposed sends no more of its batch to the worker
+      // and builds no result objects nobody will read.
+      const abandoned = () => !this.pending.has(settle);
       backend
-        .run(records, { invalid, strict: options.strict })
-        .then((columns) => toPredictions(columns, backend.manifest.output, this.runtime === 'worker' ? SLICE_MS : Infinity))
+        .run(records, { invalid, strict: options.strict }, abandoned)
+        .then((columns) => (abandoned() ? [] : toPredictions(columns, backend.manifest.output, this.runtime === 'worker' ? SLICE_MS : Infinity)))
         .then(
           (value) => settle(undefined, value),
           (error: Error) => settle(error),

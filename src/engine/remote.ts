@@ -1,5 +1,5 @@
 import { proxy } from 'comlink';
-import { DisposedError, ValidationError, WorkerCrashedError } from '../errors.js';
+import { AbortedError, DisposedError, ValidationError, WorkerCrashedError } from '../errors.js';
 import { ColumnsJoiner } from './join.js';
 import { LiveWorker, neverStarted } from './live-worker.js';
 import type { BatchColumns } from '../outputs/postprocess.js';
@@ -26,6 +26,8 @@ const RECORDS_PER_MESSAGE = 2048;
 /** An engine as the predictor sees it: inline (ModelEngine) or in a worker (WorkerBackend). */
 export interface Backend extends EngineApi {
   readonly manifest: Manifest;
+  /** `abandoned` true: the caller has settled already (timeout, abort, dispose); a backend may stop early, with any rejection. */
+  run(records: readonly unknown[], options: RunOptions, abandoned?: () => boolean): Promise<BatchColumns>;
 }
 
 export class WorkerBackend implements Backend {
@@ -58,11 +60,13 @@ export class WorkerBackend implements Backend {
     }
   }
 
-  async run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
+  async run(records: readonly unknown[], options: RunOptions, abandoned?: () => boolean): Promise<BatchColumns> {
     if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((worker) => worker.run(records, options));
     const joiner = new ColumnsJoiner(records.length);
     // One message at a time, awaited: each clone then runs in its own main-thread task.
     for (let start = 0; start < records.length; start += RECORDS_PER_MESSAGE) {
+      // The caller has its answer (an error) already; the rest would only keep the worker busy.
+      if (abandoned?.()) throw new AbortedError('abandoned');
       const slice = records.slice(start, start + RECORDS_PER_MESSAGE);
       joiner.add(await this.invoke((worker) => worker.run(slice, { ...options, invalid: 'report' })), start);
     }

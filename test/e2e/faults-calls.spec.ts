@@ -3,7 +3,8 @@ import { armDeath, faultLaunchOptions, fixture, openHarness, predictionWorkers, 
 
 /**
  * Issue 6's browser-side fault proofs, calls: dispose() during calls; per-call timeouts and
- * AbortSignal; 10,000 concurrent predicts; a busy worker that is not mistaken for a dead one.
+ * AbortSignal, and that a batch given up on stops; 10,000 concurrent predicts; a busy worker
+ * that is not mistaken for a dead one.
  * Setup is in fault-tools.ts.
  */
 
@@ -98,8 +99,56 @@ test('per-call timeoutMs rejects with TimeoutError; the default timeout applies;
       await p.dispose();
     }
   }, fixture());
-  expect(byDefault.big).toMatchObject({ ok: false, code: 'ERR_TIMEOUT', details: { timeoutMs: 40 } });
-  expect(byDefault.own).toMatchObject({ ok: true });
+  expect(byDefault.big, JSON.stringify(byDefault.big)).toMatchObject({ ok: false, code: 'ERR_TIMEOUT', details: { timeoutMs: 40 } });
+  expect(byDefault.own, JSON.stringify(byDefault.own)).toMatchObject({ ok: true });
+  expect(problems).toEqual([]);
+});
+
+/** Counts the records the page sends to workers in `run` messages (protocol.ts RunRequest), in `window.sentRecords`. */
+const COUNT_SENT_RECORDS = `
+window.sentRecords = 0;
+const post = Worker.prototype.postMessage;
+Worker.prototype.postMessage = function (message, ...rest) {
+  if (typeof message?.run === 'number') window.sentRecords += message.records.length;
+  return post.call(this, message, ...rest);
+};`;
+
+declare global {
+  interface Window {
+    sentRecords: number;
+  }
+}
+
+test('a batch that times out or is aborted sends no more of its records to the worker', async ({ page }) => {
+  await page.addInitScript({ content: COUNT_SENT_RECORDS });
+  const problems = await openHarness(page);
+  const reference = await startPredictor(page);
+  const result = await page.evaluate(async () => {
+    const p = window.predictor;
+    const records = window.makeRecords(100_000, 5);
+    window.sentRecords = 0;
+    const timedOut = await window.outcome(p.predictBatch(records, { timeoutMs: 50 }));
+    const atTimeout = window.sentRecords;
+    await new Promise((r) => setTimeout(r, 1500));
+    const afterTimeout = window.sentRecords;
+    window.sentRecords = 0;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('enough'), 50);
+    const aborted = await window.outcome(p.predictBatch(records, { signal: controller.signal }));
+    const atAbort = window.sentRecords;
+    await new Promise((r) => setTimeout(r, 1500));
+    return { timedOut, atTimeout, afterTimeout, aborted, atAbort, afterAbort: window.sentRecords };
+  });
+  expect(result.timedOut).toMatchObject({ ok: false, code: 'ERR_TIMEOUT' });
+  expect(result.aborted).toMatchObject({ ok: false, code: 'ERR_ABORTED', details: { reason: 'enough' } });
+  console.log(`[faults] records sent to the worker: ${result.atTimeout} of 100,000 before the timeout, ${result.atAbort} before the abort`);
+  expect(result.atTimeout).toBeGreaterThan(0);
+  expect(result.atTimeout).toBeLessThan(100_000);
+  expect(result.afterTimeout).toBe(result.atTimeout);
+  expect(result.atAbort).toBeGreaterThan(0);
+  expect(result.atAbort).toBeLessThan(100_000);
+  expect(result.afterAbort).toBe(result.atAbort);
+  expect(await referenceAnswers(page)).toEqual(reference);
   expect(problems).toEqual([]);
 });
 
