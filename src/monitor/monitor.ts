@@ -21,6 +21,12 @@ export interface MonitorSnapshot {
   levelScale: number;
 }
 
+/** Predictions of records given with actuals, and the issues of those that are invalid (numbered among these records). */
+export interface QuietPredictions {
+  values: Float64Array;
+  issues: ValidationIssue[];
+}
+
 /** Remembered predictions by date, for actuals reported by date. */
 const REMEMBERED_DATES = 1000;
 
@@ -70,7 +76,7 @@ export class Monitor {
    * Uncalibrated predictions for actuals: by date from memory, by record through `predict`.
    * Throws one ValidationError naming every actual that cannot be matched.
    */
-  async predictionsFor(actuals: readonly Actual[], predict: (records: unknown[]) => Promise<Float64Array>): Promise<number[]> {
+  async predictionsFor(actuals: readonly Actual[], predict: (records: unknown[]) => Promise<QuietPredictions>): Promise<number[]> {
     const issues: ValidationIssue[] = [];
     const out = new Array<number>(actuals.length);
     const withRecord: number[] = [];
@@ -87,13 +93,15 @@ export class Monitor {
         } else out[index] = predicted;
       }
     });
-    if (issues.length) throw new ValidationError(issues);
     if (withRecord.length) {
-      const values = await predict(withRecord.map((i) => actuals[i]!.record));
+      const predicted = await predict(withRecord.map((i) => actuals[i]!.record));
+      // The records' issues are numbered among the records alone: renumber them among the actuals.
+      for (const issue of predicted.issues) issues.push({ ...issue, index: withRecord[issue.index]!, path: issue.path ? `record.${issue.path}` : 'record' });
       withRecord.forEach((index, k) => {
-        out[index] = values[k]! / this.levelScale;
+        out[index] = predicted.values[k]! / this.levelScale;
       });
     }
+    if (issues.length) throw new ValidationError(issues.sort((a, b) => a.index - b.index));
     return out;
   }
 

@@ -226,3 +226,27 @@ test('a busy worker is not mistaken for a dead one: 40 concurrent 8,192-record b
   expect(failed).toEqual([]);
   expect(problems).toEqual([]);
 });
+
+test('reportActuals and calibrate with 200,000 actuals by record: the worker is not taken for dead, the answers equal inline ones', async ({ page }) => {
+  const problems = await openHarness(page);
+  await startPredictor(page);
+  const [worker] = predictionWorkers(page);
+  const result = await page.evaluate(async (source) => {
+    const actuals = window.makeRecords(200_000, 7).map((record, i) => ({ record, actual: i % 500 }));
+    const inline = await window.featurecast.createPredictor(source, { cache: false, worker: false });
+    const expected = { report: await inline.reportActuals(actuals), scale: await inline.calibrate(actuals) };
+    await inline.dispose();
+    const t = performance.now();
+    const report = await window.outcome(window.predictor.reportActuals(actuals));
+    const scale = await window.outcome(window.predictor.calibrate(actuals));
+    const ms = performance.now() - t;
+    return { expected, report, scale, ms, snapshot: (await window.predictor.monitor()).accuracy, levelScale: window.predictor.info.levelScale };
+  }, fixture());
+  console.log(`[faults] reportActuals + calibrate of 200,000 records in the worker: ${result.ms.toFixed(0)} ms`);
+  expect(result.report, JSON.stringify(result.report)).toMatchObject({ ok: true });
+  expect(result.scale, JSON.stringify(result.scale)).toMatchObject({ ok: true });
+  expect(result.snapshot).toEqual(result.expected.report);
+  expect(result.levelScale).toBe(result.expected.scale);
+  expect(predictionWorkers(page)).toEqual([worker]);
+  expect(problems).toEqual([]);
+});

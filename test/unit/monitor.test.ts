@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPredictor, type Predictor } from '../../src/index.js';
+import { createPredictor, type Predictor, type ValidationError } from '../../src/index.js';
 import { psi, binOf, statusOf } from '../../src/monitor/drift.js';
 import { levelScaleFrom } from '../../src/monitor/accuracy.js';
 import { uciToRecord } from '../../src/schema/uci.js';
@@ -99,6 +99,37 @@ describe('live error', () => {
     const far = await predictor.reportActuals(window.map((r, i) => ({ record: r, actual: actual[i]! * 3 })));
     expect(far.status).toBe('degraded');
     await expect(predictor.reportActuals([{ date: '1999-01-01', actual: 5 }])).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+  });
+
+  it('names every bad actual by its own index, a bad record field as record.<field>', async () => {
+    await predictor.predictBatch([records[0]!]);
+    const actuals = [
+      { date: records[0]!.date, actual: 10 },
+      { record: { ...records[1]!, temperature: 'hot' }, actual: 10 },
+      { record: records[2]!, actual: -1 },
+      { date: '1999-01-01', actual: 10 },
+      { record: 7, actual: 10 },
+    ];
+    const error = await predictor.reportActuals(actuals).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_VALIDATION' });
+    expect((error as ValidationError).issues.map((i) => [i.index, i.path, i.kind])).toEqual([
+      [1, 'record.temperature', 'type'],
+      [2, 'actual', 'type'],
+      [3, 'date', 'missing'],
+      [4, 'record', 'record'],
+    ]);
+  });
+
+  it('predicts 10,000 actuals by record in chunks, each in its place', async () => {
+    // Distinct records, so that a prediction put in the wrong place shows as error.
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ ...records[i % records.length]!, temperature: -5 + (i % 4000) / 100 }));
+    const predicted = (await predictor.predictBatch(many)).map((p) => p.rentals as number);
+    const exact = await predictor.reportActuals(many.map((record, i) => ({ record, actual: predicted[i]! })));
+    expect(exact).toMatchObject({ count: 28, mae: 0, bias: 0 });
+    const shifted = await predictor.reportActuals(many.map((record, i) => ({ record, actual: predicted[(i + 1) % many.length]! })));
+    expect(shifted.mae).toBeGreaterThan(0);
+    expect(await predictor.calibrate(many.map((record, i) => ({ record, actual: 2 * predicted[i]! })))).toBeCloseTo(2, 12);
+    await predictor.calibrate(null);
   });
 });
 
