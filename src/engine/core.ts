@@ -3,7 +3,7 @@ import { compilePipeline, type Pipeline } from '../features/pipeline.js';
 import { compileOutput, nextTask, type BatchColumns, type OutputStage } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
 import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
-import { Monitor, type MonitorSnapshot, type QuietPredictions } from '../monitor/monitor.js';
+import { Monitor, type MatchedActuals, type MonitorSnapshot, type QuietPredictions } from '../monitor/monitor.js';
 import { loadBundle, type BundleSource, type LoadOptions } from './bundle.js';
 import { createSession, type Session, type WasmOptions } from './ort.js';
 import { warmUp } from './warm-up.js';
@@ -127,15 +127,26 @@ export class ModelEngine {
   }
 
   async reportActuals(actuals: readonly Actual[]): Promise<AccuracySnapshot> {
-    const predicted = await this.monitor.predictionsFor(actuals, this.predictQuietly);
-    return this.monitor.reportActuals(predicted, actuals);
+    return this.monitor.reportActuals(await this.matchActuals(actuals));
   }
 
   /** Re-estimates the level scale from actuals (`null` restores the trained level); returns the new scale. */
   async calibrate(actuals: readonly Actual[] | null): Promise<number> {
     if (actuals === null) return (this.monitor.levelScale = 1);
-    const predicted = await this.monitor.predictionsFor(actuals, this.predictQuietly);
-    return this.monitor.calibrate(predicted, actuals);
+    return this.monitor.calibrate(await this.matchActuals(actuals));
+  }
+
+  /** The first half of reportActuals and calibrate; the worker backend matches actuals a slice at a time, then applies them all at once. */
+  matchActuals(actuals: readonly Actual[]): Promise<MatchedActuals> {
+    return this.monitor.match(actuals, this.predictQuietly);
+  }
+
+  reportMatched(matched: MatchedActuals): AccuracySnapshot {
+    return this.monitor.reportActuals(matched);
+  }
+
+  calibrateMatched(matched: MatchedActuals): number {
+    return this.monitor.calibrate(matched);
   }
 
   setLevelScale(scale: number): void {

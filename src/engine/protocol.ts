@@ -5,7 +5,7 @@ import type { Manifest } from '../schema/manifest.js';
 import type { BundleSource, LoadProgress } from './bundle.js';
 import type { RunOptions } from './core.js';
 import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
-import type { MonitorSnapshot } from '../monitor/monitor.js';
+import type { MatchedActuals, MonitorSnapshot } from '../monitor/monitor.js';
 
 /**
  * The wire protocol between the main thread and the worker, in one place. Records go in by
@@ -32,11 +32,17 @@ export interface EngineApi {
   dispose(): Promise<void>;
 }
 
-/** What the worker answers over comlink (`run` travels as a RunRequest instead). */
-export interface WorkerApi extends Omit<EngineApi, 'run'> {
-  /** Restores a calibration in a worker started after a crash. */
+/**
+ * What the worker answers over comlink (`run` travels as a RunRequest instead). Actuals arrive
+ * a slice at a time (`matchActuals`) and are applied at once, so no message or task is large.
+ */
+export interface WorkerApi extends Omit<EngineApi, 'run' | 'reportActuals' | 'calibrate'> {
+  /** Restores a calibration in a worker started after a crash; 1 undoes it. */
   setLevelScale(scale: number): void;
   load(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Manifest>;
+  matchActuals(actuals: readonly Actual[]): Promise<MatchedActuals>;
+  reportMatched(matched: MatchedActuals): AccuracySnapshot;
+  calibrateMatched(matched: MatchedActuals): number;
 }
 
 /**

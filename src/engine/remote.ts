@@ -8,16 +8,17 @@ import type { BundleSource, LoadProgress } from './bundle.js';
 import type { RunOptions } from './core.js';
 import { installErrorTransfer, type EngineApi, type WorkerLoadOptions } from './protocol.js';
 import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
-import type { MonitorSnapshot } from '../monitor/monitor.js';
+import type { MatchedActuals, MonitorSnapshot } from '../monitor/monitor.js';
 
 /**
- * Main-thread side of the worker engine: spawns the module worker, splits big batches so no
- * single postMessage clone blocks the main thread for long, and turns a dead worker into
- * `WorkerCrashedError` for the calls in flight and a fresh worker for the next call.
+ * Main-thread side of the worker engine: spawns the module worker, splits big batches and long
+ * lists of actuals so no single postMessage clone blocks either thread for long, and turns a
+ * dead worker into `WorkerCrashedError` for the calls in flight and a fresh worker for the next
+ * call.
  */
 
 /**
- * Records per postMessage. Small enough that cloning them costs the main thread ~1 ms and the
+ * Records (or actuals) per postMessage. Small enough that cloning them costs the main thread ~1 ms and the
  * worker answers each within ~100 ms even on a slow machine (the watchdog's silence limit is
  * 600 ms); large enough that per-message overhead stays under 1 %.
  */
@@ -96,13 +97,36 @@ export class WorkerBackend implements Backend {
     return this.invoke((worker) => worker.api.resetMonitor());
   }
 
-  reportActuals(actuals: readonly Actual[]): Promise<AccuracySnapshot> {
-    return this.invoke((worker) => worker.api.reportActuals(actuals));
+  async reportActuals(actuals: readonly Actual[]): Promise<AccuracySnapshot> {
+    const matched = await this.matchActuals(actuals);
+    return this.invoke((worker) => worker.api.reportMatched(matched));
   }
 
   async calibrate(actuals: readonly Actual[] | null): Promise<number> {
-    this.levelScale = await this.invoke((worker) => worker.api.calibrate(actuals));
+    if (actuals === null) {
+      await this.invoke((worker) => worker.api.setLevelScale(1));
+      return (this.levelScale = 1);
+    }
+    const matched = await this.matchActuals(actuals);
+    this.levelScale = await this.invoke((worker) => worker.api.calibrateMatched(matched));
     return this.levelScale;
+  }
+
+  /** Matches actuals in the worker a message of RECORDS_PER_MESSAGE at a time: one message of 200,000 took the worker past the watchdog's silence limit. */
+  private async matchActuals(actuals: readonly Actual[]): Promise<MatchedActuals> {
+    const n = actuals.length;
+    const joined: MatchedActuals = { predicted: new Float64Array(n), actual: new Float64Array(n), issues: [] };
+    for (let start = 0; start < n; start += RECORDS_PER_MESSAGE) {
+      const slice = actuals.slice(start, start + RECORDS_PER_MESSAGE);
+      const part = await this.invoke((worker) => worker.api.matchActuals(slice));
+      joined.predicted.set(part.predicted, start);
+      joined.actual.set(part.actual, start);
+      for (const issue of part.issues) {
+        issue.index += start;
+        joined.issues.push(issue);
+      }
+    }
+    return joined;
   }
 
   /** Runs `work` on the live worker, starting one if needed. A call that never reached its worker, because that worker was already dead, goes once to a new one. */

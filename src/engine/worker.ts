@@ -21,8 +21,9 @@ const api: WorkerApi = {
   },
   monitorSnapshot: () => loaded().monitorSnapshot(),
   resetMonitor: () => loaded().resetMonitor(),
-  reportActuals: (actuals) => loaded().reportActuals(actuals),
-  calibrate: (actuals) => loaded().calibrate(actuals),
+  matchActuals: (actuals) => loaded().matchActuals(actuals),
+  reportMatched: (matched) => loaded().reportMatched(matched),
+  calibrateMatched: (matched) => loaded().calibrateMatched(matched),
   setLevelScale: (scale) => loaded().setLevelScale(scale),
   async dispose() {
     await engine?.dispose();

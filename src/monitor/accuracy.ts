@@ -78,12 +78,18 @@ export class AccuracyTracker {
  * (ratio of sums, robust to single bad days), bounded to LEVEL_SCALE_BOUNDS.
  * `predicted` must be the uncalibrated predictions.
  */
-export function levelScaleFrom(predicted: readonly number[], actual: readonly number[]): number {
-  const sumP = predicted.reduce((a, b) => a + b, 0);
-  const sumA = actual.reduce((a, b) => a + b, 0);
+export function levelScaleFrom(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
+  const sumP = sum(predicted);
+  const sumA = sum(actual);
   if (!(sumP > 0)) return 1;
   const [lo, hi] = LEVEL_SCALE_BOUNDS;
   return Math.min(hi, Math.max(lo, sumA / sumP));
+}
+
+function sum(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i]!;
+  return total;
 }
 
 function round(x: number): number {

@@ -27,6 +27,20 @@ export interface QuietPredictions {
   issues: ValidationIssue[];
 }
 
+/** Actuals and the uncalibrated predictions they are compared with, in the order given. */
+export interface MatchedActuals {
+  predicted: Float64Array;
+  actual: Float64Array;
+  /** Actuals that could not be matched; when there are any, nothing is applied. */
+  issues: ValidationIssue[];
+}
+
+/** Throws one ValidationError naming every actual that could not be matched. */
+function usable(matched: MatchedActuals): MatchedActuals {
+  if (matched.issues.length) throw new ValidationError(matched.issues);
+  return matched;
+}
+
 /** Remembered predictions by date, for actuals reported by date. */
 const REMEMBERED_DATES = 1000;
 
@@ -73,50 +87,55 @@ export class Monitor {
   }
 
   /**
-   * Uncalibrated predictions for actuals: by date from memory, by record through `predict`.
-   * Throws one ValidationError naming every actual that cannot be matched.
+   * Matches actuals to uncalibrated predictions: by date from memory, by record through
+   * `predict`. Does not throw: `issues` names every actual that cannot be matched.
    */
-  async predictionsFor(actuals: readonly Actual[], predict: (records: unknown[]) => Promise<QuietPredictions>): Promise<number[]> {
+  async match(actuals: readonly Actual[], predict: (records: unknown[]) => Promise<QuietPredictions>): Promise<MatchedActuals> {
     const issues: ValidationIssue[] = [];
-    const out = new Array<number>(actuals.length);
+    const predicted = new Float64Array(actuals.length);
+    const actual = new Float64Array(actuals.length);
     const withRecord: number[] = [];
     actuals.forEach((a, index) => {
       if (typeof a !== 'object' || a === null || typeof a.actual !== 'number' || !Number.isFinite(a.actual) || a.actual < 0) {
         issues.push({ index, path: 'actual', kind: 'type', message: 'expected a finite, non-negative actual', received: (a as { actual?: unknown })?.actual });
-      } else if (a.record !== undefined) {
+        return;
+      }
+      actual[index] = a.actual;
+      if (a.record !== undefined) {
         withRecord.push(index);
       } else {
         const date = typeof a.date === 'string' ? parseIsoDate(a.date) : null;
-        const predicted = date ? this.byDay.get(epochDay(date)) : undefined;
-        if (predicted === undefined) {
+        const remembered = date ? this.byDay.get(epochDay(date)) : undefined;
+        if (remembered === undefined) {
           issues.push({ index, path: 'date', kind: 'missing', message: 'no recent prediction for this date; pass the record instead', received: a.date });
-        } else out[index] = predicted;
+        } else predicted[index] = remembered;
       }
     });
     if (withRecord.length) {
-      const predicted = await predict(withRecord.map((i) => actuals[i]!.record));
+      const quiet = await predict(withRecord.map((i) => actuals[i]!.record));
       // The records' issues are numbered among the records alone: renumber them among the actuals.
-      for (const issue of predicted.issues) issues.push({ ...issue, index: withRecord[issue.index]!, path: issue.path ? `record.${issue.path}` : 'record' });
+      for (const issue of quiet.issues) issues.push({ ...issue, index: withRecord[issue.index]!, path: issue.path ? `record.${issue.path}` : 'record' });
       withRecord.forEach((index, k) => {
-        out[index] = predicted.values[k]! / this.levelScale;
+        predicted[index] = quiet.values[k]! / this.levelScale;
       });
     }
-    if (issues.length) throw new ValidationError(issues.sort((a, b) => a.index - b.index));
-    return out;
+    return { predicted, actual, issues: issues.sort((a, b) => a.index - b.index) };
   }
 
-  reportActuals(predicted: readonly number[], actuals: readonly Actual[]): AccuracySnapshot {
-    predicted.forEach((p, i) => this.accuracy.add(p * this.levelScale, actuals[i]!.actual));
+  reportActuals(matched: MatchedActuals): AccuracySnapshot {
+    const { predicted, actual } = usable(matched);
+    for (let i = 0; i < predicted.length; i++) this.accuracy.add(predicted[i]! * this.levelScale, actual[i]!);
     return this.accuracy.snapshot();
   }
 
-  calibrate(predicted: readonly number[], actuals: readonly Actual[]): number {
+  calibrate(matched: MatchedActuals): number {
+    const { predicted, actual } = usable(matched);
     if (predicted.length < MIN_ACTUALS) {
       throw new ValidationError([
         { index: -1, path: '', kind: 'record', message: `calibration needs at least ${MIN_ACTUALS} actuals, got ${predicted.length}`, received: predicted.length },
       ]);
     }
-    this.levelScale = levelScaleFrom(predicted, actuals.map((a) => a.actual));
+    this.levelScale = levelScaleFrom(predicted, actual);
     return this.levelScale;
   }
 

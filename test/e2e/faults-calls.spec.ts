@@ -227,26 +227,40 @@ test('a busy worker is not mistaken for a dead one: 40 concurrent 8,192-record b
   expect(problems).toEqual([]);
 });
 
-test('reportActuals and calibrate with 200,000 actuals by record: the worker is not taken for dead, the answers equal inline ones', async ({ page }) => {
+test('reportActuals and calibrate with 200,000 actuals by record: the worker is not taken for dead, the answers and errors equal inline ones', async ({ page }) => {
   const problems = await openHarness(page);
   await startPredictor(page);
   const [worker] = predictionWorkers(page);
   const result = await page.evaluate(async (source) => {
     const actuals = window.makeRecords(200_000, 7).map((record, i) => ({ record, actual: i % 500 }));
+    // Bad actuals in three different messages of the worker backend: one error names them all, and nothing is applied.
+    const bad = actuals.slice(0, 10_000).map((a, i) => (i === 5 ? { ...a, actual: -1 } : i === 4100 ? { ...a, record: { ...a.record, weather: 'hail' } } : i === 9999 ? { ...a, record: null } : a));
     const inline = await window.featurecast.createPredictor(source, { cache: false, worker: false });
-    const expected = { report: await inline.reportActuals(actuals), scale: await inline.calibrate(actuals) };
+    const expected = {
+      report: await inline.reportActuals(actuals),
+      scale: await inline.calibrate(actuals),
+      bad: await inline.reportActuals(bad).catch((e) => ({ code: e.code, issues: e.issues })),
+    };
     await inline.dispose();
+    const p = window.predictor;
     const t = performance.now();
-    const report = await window.outcome(window.predictor.reportActuals(actuals));
-    const scale = await window.outcome(window.predictor.calibrate(actuals));
+    const report = await window.outcome(p.reportActuals(actuals));
+    const scale = await window.outcome(p.calibrate(actuals));
     const ms = performance.now() - t;
-    return { expected, report, scale, ms, snapshot: (await window.predictor.monitor()).accuracy, levelScale: window.predictor.info.levelScale };
+    const before = (await p.monitor()).accuracy;
+    const badError = await p.reportActuals(bad).catch((e) => ({ code: e.code, issues: e.issues }));
+    const after = (await p.monitor()).accuracy;
+    return { expected, report, scale, ms, before, after, badError, levelScale: p.info.levelScale };
   }, fixture());
   console.log(`[faults] reportActuals + calibrate of 200,000 records in the worker: ${result.ms.toFixed(0)} ms`);
   expect(result.report, JSON.stringify(result.report)).toMatchObject({ ok: true });
   expect(result.scale, JSON.stringify(result.scale)).toMatchObject({ ok: true });
-  expect(result.snapshot).toEqual(result.expected.report);
+  expect(result.before).toEqual(result.expected.report);
   expect(result.levelScale).toBe(result.expected.scale);
+  expect(result.expected.bad).toMatchObject({ code: 'ERR_VALIDATION' });
+  expect((result.expected.bad as { issues: Array<{ index: number }> }).issues.map((i) => i.index)).toEqual([5, 4100, 9999]);
+  expect(result.badError).toEqual(result.expected.bad);
+  expect(result.after).toEqual(result.before);
   expect(predictionWorkers(page)).toEqual([worker]);
   expect(problems).toEqual([]);
 });
