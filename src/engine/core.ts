@@ -1,9 +1,9 @@
-import { BundleError, type ValidationIssue } from '../errors.js';
+import { BundleError } from '../errors.js';
 import { compilePipeline, type Pipeline } from '../features/pipeline.js';
-import { compileOutput, nextTask, type BatchColumns, type OutputStage } from '../outputs/postprocess.js';
+import { compileOutput, type BatchColumns, type OutputStage } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
 import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
-import { Monitor, type MatchedActuals, type MonitorSnapshot, type QuietPredictions } from '../monitor/monitor.js';
+import { Monitor, type MatchedActuals, type MonitorSnapshot } from '../monitor/monitor.js';
 import { loadBundle, type BundleSource, type LoadOptions } from './bundle.js';
 import { createSession, type Session, type WasmOptions } from './ort.js';
 import { warmUp } from './warm-up.js';
@@ -27,8 +27,6 @@ export interface RunOptions {
 
 /** Rows per onnxruntime run: bounds the wasm heap (which never shrinks) for huge batches. */
 const CHUNK_ROWS = 16_384;
-/** Records per task when predicting for actuals: tens of milliseconds in the worker, far below the watchdog's 600. */
-const QUIET_CHUNK_ROWS = 4096;
 
 export class ModelEngine {
   readonly manifest: Manifest;
@@ -153,22 +151,8 @@ export class ModelEngine {
     this.monitor.levelScale = scale;
   }
 
-  /**
-   * Predictions for actuals, not counted as traffic. In chunks with a task boundary between them:
-   * in the worker, the watchdog's pings are answered in between, so a large report is not taken
-   * for a hung worker (200,000 records in one task were).
-   */
-  private readonly predictQuietly = async (records: unknown[]): Promise<QuietPredictions> => {
-    const values = new Float64Array(records.length);
-    const issues: ValidationIssue[] = [];
-    for (let start = 0; start < records.length; start += QUIET_CHUNK_ROWS) {
-      if (start > 0) await nextTask();
-      const part = await this.predictColumns(records.slice(start, start + QUIET_CHUNK_ROWS), { invalid: 'report' }, false);
-      values.set(part.values, start);
-      for (const issue of part.issues) issues.push(start ? { ...issue, index: issue.index + start } : issue);
-    }
-    return { values, issues };
-  };
+  /** Predictions for actuals, not counted as traffic; invalid records come back as issues. */
+  private readonly predictQuietly = (records: unknown[]): Promise<BatchColumns> => this.predictColumns(records, { invalid: 'report' }, false);
 
   /** Warms the model up in the background (see warm-up.ts); for the worker, where round trips are timed by a waiting page. */
   warmUp(): void {

@@ -21,12 +21,6 @@ export interface MonitorSnapshot {
   levelScale: number;
 }
 
-/** Predictions of records given with actuals, and the issues of those that are invalid (numbered among these records). */
-export interface QuietPredictions {
-  values: Float64Array;
-  issues: ValidationIssue[];
-}
-
 /** Actuals and the uncalibrated predictions they are compared with, in the order given. */
 export interface MatchedActuals {
   predicted: Float64Array;
@@ -88,9 +82,10 @@ export class Monitor {
 
   /**
    * Matches actuals to uncalibrated predictions: by date from memory, by record through
-   * `predict`. Does not throw: `issues` names every actual that cannot be matched.
+   * `predict` (which reports invalid records as issues, numbered among the records). Does not
+   * throw: `issues` names every actual that cannot be matched.
    */
-  async match(actuals: readonly Actual[], predict: (records: unknown[]) => Promise<QuietPredictions>): Promise<MatchedActuals> {
+  async match(actuals: readonly Actual[], predict: (records: unknown[]) => Promise<Pick<BatchColumns, 'values' | 'issues'>>): Promise<MatchedActuals> {
     const issues: ValidationIssue[] = [];
     const predicted = new Float64Array(actuals.length);
     const actual = new Float64Array(actuals.length);

@@ -122,7 +122,7 @@ const CHECK_CLOCK_EVERY = 256;
  * Ends the current task. A message to itself, not setTimeout (nested timeouts are clamped to
  * 4 ms) nor scheduler.yield (its continuations run ahead of the page's other tasks, starving them).
  */
-export function nextTask(): Promise<void> {
+function nextTask(): Promise<void> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {

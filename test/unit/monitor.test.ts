@@ -120,7 +120,7 @@ describe('live error', () => {
     ]);
   });
 
-  it('predicts 10,000 actuals by record in chunks, each in its place', async () => {
+  it('matches 10,000 actuals by record, each to its own prediction', async () => {
     // Distinct records, so that a prediction put in the wrong place shows as error.
     const many = Array.from({ length: 10_000 }, (_, i) => ({ ...records[i % records.length]!, temperature: -5 + (i % 4000) / 100 }));
     const predicted = (await predictor.predictBatch(many)).map((p) => p.rentals as number);
