@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import type { UciDay } from '../src/schema/uci.js';
-import { dataDir, readDayCsv } from '../src/training/uci.js';
+import type { UciDay } from '../models/bike-daily/uci.js';
+import { dataDir, readDayCsv } from '../models/bike-daily/data.js';
 
 /**
  * `virtual:bike-actuals`: the real daily rentals of the training data (UCI Bike Sharing

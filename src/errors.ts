@@ -16,10 +16,12 @@ export type ErrorCode =
   | 'ERR_WORKER_CRASHED'
   | 'ERR_TIMEOUT'
   | 'ERR_ABORTED'
-  | 'ERR_DISPOSED';
+  | 'ERR_DISPOSED'
+  | 'ERR_SPEC'
+  | 'ERR_DATA';
 
 /** What kind of problem a ValidationIssue is, for code that reacts to it. */
-export type IssueKind = 'record' | 'missing' | 'type' | 'format' | 'out-of-range' | 'unknown-category' | 'unknown-field';
+export type IssueKind = 'record' | 'missing' | 'type' | 'format' | 'implausible' | 'out-of-range' | 'unknown-category' | 'unknown-field';
 
 /** One problem with one input record. `index` is the record's position in the batch (0 for `predict`, -1 for the batch itself). */
 export interface ValidationIssue {
@@ -106,6 +108,24 @@ export class DisposedError extends FeaturecastError {
   override name = 'DisposedError';
   constructor() {
     super('ERR_DISPOSED', 'The predictor has been disposed');
+  }
+}
+
+/** A pipeline spec (or a model handed to the build side) cannot be fitted or bundled as written. */
+export class SpecError extends FeaturecastError {
+  override name = 'SpecError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ERR_SPEC', message, details);
+  }
+}
+
+/** Training or check data has bad rows; `issues` name each row (`index`, and `details.lines` the file line) and field. */
+export class DataError extends FeaturecastError {
+  override name = 'DataError';
+  readonly issues: ValidationIssue[];
+  constructor(message: string, issues: ValidationIssue[], details: Record<string, unknown> = {}) {
+    super('ERR_DATA', message, { ...details, issues });
+    this.issues = issues;
   }
 }
 

@@ -20,11 +20,13 @@ export {
   TimeoutError,
   AbortedError,
   DisposedError,
+  SpecError,
+  DataError,
 } from './errors.js';
 export type { ErrorCode, ValidationIssue, IssueKind } from './errors.js';
 export { createFetchHandler } from './server/handler.js';
-export type { FetchHandler, FetchHandlerOptions } from './server/handler.js';
+export type { FetchHandler, FetchHandlerOptions, Route, RouteContext } from './server/handler.js';
+export { HttpError } from './server/http.js';
 export type { HttpErrorCode, ErrorBody } from './server/http.js';
-export type { SeedPrediction } from './server/seed.js';
-export { uciRowToRecord, uciToRecord, WEATHER } from './schema/uci.js';
-export type { UciRow, UciDay, UciWarning, UciConversion, BikeRecord } from './schema/uci.js';
+export { calendarOf } from './features/calendar-of.js';
+export type { CalendarDay } from './features/calendar-of.js';

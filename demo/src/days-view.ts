@@ -84,7 +84,7 @@ function describeWarning(info: BundleInfo, w: Warning): string | undefined {
   const label = LABELS[w.field as NumberField] ?? w.field;
   if (w.kind === 'clipped' && 'range' in field && typeof field.range.min === 'number') {
     const unit = unitOf(info, w.field);
-    const { min, max } = field.range;
+    const { min, max } = field.range as { min: number; max: number };
     const used = Number(w.received) < min ? min : max;
     return `${label} ${formatNumber(Number(w.received))} ${unit} is outside the training weather (${formatNumber(min)} to ${formatNumber(max)} ${unit}); the model used ${formatNumber(used)} ${unit}.`;
   }

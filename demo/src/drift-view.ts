@@ -87,13 +87,15 @@ export function showDrift(snapshot: MonitorSnapshot, sample: DriftSample, shift:
     row.dataset.status = field.status;
     return row;
   });
+  // The bundled model always carries an output reference; a bundle made without data would not.
+  const out = drift.output ?? { psi: 0, status: 'ok' as const };
   const output = h('tr', { className: 'output-row' },
     h('th', { scope: 'row' }, 'Predicted rentals'),
-    h('td', { className: 'num' }, drift.output.psi.toFixed(2)),
-    h('td', {}, pill(drift.output.status)),
+    h('td', { className: 'num' }, out.psi.toFixed(2)),
+    h('td', {}, pill(out.status)),
     h('td', { className: 'num' }, h('span', { ariaHidden: 'true' }, '–'), h('span', { className: 'visually-hidden' }, 'not applicable')));
   output.dataset.field = 'output';
-  output.dataset.status = drift.output.status;
+  output.dataset.status = out.status;
   el('drift-rows').replaceChildren(...rows, output);
   const { warn, alert, minRecords } = drift.thresholds;
   el('drift-explain').textContent =

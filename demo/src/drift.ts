@@ -1,4 +1,5 @@
-import { uciToRecord, type BikeRecord, type MonitorSnapshot, type Predictor } from 'featurecast';
+import type { MonitorSnapshot, Predictor } from 'featurecast';
+import { uciToRecord, type BikeRecord } from 'featurecast/bike-daily';
 import { addDays } from './dates.js';
 import { applyShift, type Shift } from './shift.js';
 import { typicalFor, type TypicalWeather } from './weather.js';

@@ -1,7 +1,7 @@
 /** Help texts; kept apart from the commands so the logic reads without them. */
 
 /** One line per command, for errors. */
-export const USAGE = 'Usage: featurecast <predict|serve|info> [options]   (featurecast --help for more)';
+export const USAGE = 'Usage: featurecast <predict|serve|info|fit|features|train|bundle|check> [options]   (featurecast --help for more)';
 
 const BUNDLE = '  --bundle <manifest>   manifest.json of the model bundle (default: the bundled bike-daily model)';
 
@@ -13,6 +13,13 @@ Usage:
   featurecast predict [--bundle <manifest>] [file]   predictions for JSON, NDJSON or CSV records
   featurecast serve   [--bundle <manifest>] [--host 127.0.0.1] [--port 5000]   HTTP endpoint
   featurecast info    [--bundle <manifest>]           what the model takes and returns
+
+Build a bundle for your own data and model:
+  featurecast fit      --spec spec.json --data train.csv --out pipeline.json
+  featurecast features --pipeline pipeline.json data.csv [--keep col] --out features.csv
+  featurecast train    --pipeline pipeline.json --data train.csv --target col --out bundle/
+  featurecast bundle   --pipeline pipeline.json --model model.onnx --out bundle/ [--check data.csv --expect predictions.csv]
+  featurecast check    bundle/
 
 Run "featurecast <command> --help" for a command's options.
 Exit codes: 0 done, 1 bad input, 2 bad usage, 3 the bundle could not be loaded or run.
@@ -66,5 +73,73 @@ Options:
 ${BUNDLE}
   --json                the full description as JSON
   -h, --help            this help
+`,
+  fit: `Usage: featurecast fit --spec <spec.json> --data <file> --out <pipeline.json>
+
+Fits the spec's feature steps on training data: every input's training range, every step's
+parameters (scales, vocabularies, bucket edges) and the reference statistics drift monitoring
+uses. Data: CSV with a header, a JSON array of records, or NDJSON. Any bad row fails the fit; all
+are listed by line and field. docs/pipeline-spec.md describes the spec.
+
+Options:
+  --spec <file>         the pipeline spec (JSON)
+  --data <file>         training data
+  --out <file>          where to write the fitted pipeline
+  --quiet               no progress on stderr
+`,
+  features: `Usage: featurecast features --pipeline <pipeline.json> <data> --out <features.csv> [--keep <col,…>]
+
+Writes the model matrix of every row exactly as the library computes it when predicting: a CSV
+whose header is the model's columns in order, values float32 (shortest round-trip form; an empty
+cell is NaN, a missing value). Train any model on it. Streams, with progress on stderr.
+
+Options:
+  --pipeline <file>     the fitted pipeline (from featurecast fit)
+  --keep <col,…>        data columns to copy after the features, e.g. the target (repeatable)
+  --out <file>          where to write the CSV (written whole or not at all)
+  --quiet               no progress on stderr
+`,
+  train: `Usage: featurecast train --pipeline <pipeline.json> --data <file> --target <col> --out <dir>
+
+Trains featurecast's gradient-boosted trees on the pipeline's features and writes a bundle
+(manifest.json + model.onnx). output.transform (log, log1p) is applied to the target; with
+output.level and no byYear a per-year level is fitted with the trees.
+
+Options:
+  --pipeline <file>     the fitted pipeline
+  --data <file>         training data holding the inputs and the target
+  --target <col>        the column to predict
+  --out <dir>           the bundle folder
+  --trees <n>           boosting rounds (default 300)
+  --depth <n>           tree depth (default 4)
+  --learning-rate <x>   shrinkage (default 0.05)
+  --min-leaf <n>        fewest rows in a leaf (default 5)
+  --subsample <x>       share of rows per tree, (0, 1] (default 0.8)
+  --bins <n>            histogram bins per feature (default 64)
+  --l2 <x>              leaf regularisation (default 1)
+  --seed <n>            random seed (default 42); same seed, same data → the same model bytes
+  --quiet               no progress on stderr
+`,
+  bundle: `Usage: featurecast bundle --pipeline <pipeline.json> --model <model.onnx> --out <dir> [--check <data> [--expect <predictions>]]
+
+Bundles a model trained elsewhere (scikit-learn, XGBoost, PyTorch … exported to ONNX) whose input
+is the float32 matrix [N, width] of the pipeline's columns. Refuses a model whose input does not
+match the pipeline, naming both.
+
+Options:
+  --pipeline <file>     the fitted pipeline
+  --model <file.onnx>   the model
+  --out <dir>           the bundle folder
+  --output <name>       which model output is the prediction (default: the first)
+  --check <data>        records to run through the finished bundle: any it refuses fail the bundle
+  --expect <file>       the trainer's own predictions on the --check rows (one number per row,
+                        e.g. model.predict on the features file); any difference beyond float32
+                        tolerance fails the bundle, naming the row and both values
+  --quiet               no progress on stderr
+`,
+  check: `Usage: featurecast check <bundle dir | manifest.json> [--json]
+
+Checks a bundle: the manifest's schema, the model's sha256 and size, that the model loads and
+takes the columns the feature steps write, and that a sample record predicts.
 `,
 } as const;

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FeaturecastError } from '../errors.js';
 import { createPredictor, type Predictor } from '../predictor.js';
-import { createFetchHandler } from '../server/handler.js';
+import { createFetchHandler, type Route } from '../server/handler.js';
+import type { BundleInfo } from '../schema/info.js';
 import { serve } from '../server/node.js';
-import { acceptsBikeRecords } from '../server/seed.js';
+import { CliError, EXIT, integer, parse } from './args.js';
+import { bundleCommand, checkCommand, featuresCommand, fitCommand, trainCommand } from './build.js';
 import { HELP, USAGE } from './help.js';
 import { describeInfo } from './info.js';
 import { formatOfPath, InputError, type InputFormat } from './input.js';
@@ -17,21 +18,14 @@ import { runPredict } from './predict.js';
  * records), 2 bad usage, 3 the bundle could not be loaded or run.
  */
 
-/** Exit codes, as documented in `featurecast --help`. */
-export const EXIT = { ok: 0, input: 1, usage: 2, bundle: 3 } as const;
-
-/** A failure with the message to print and the exit code to leave with. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
+/** What the CLI uses of `featurecast/bike-daily`, the default bundle (built after the core, so typed here). */
+interface BikeEntry {
+  bikeDaily: { manifest: string; model: string };
+  acceptsBikeRecords(info: BundleInfo): boolean;
+  makecalcRoute: Route;
 }
-
-// The bundled bike model sits two folders up from both src/cli and dist/cli.
-const DEFAULT_BUNDLE = fileURLToPath(new URL('../../models/bike-daily/manifest.json', import.meta.url));
+const BIKE_ENTRY = 'featurecast/bike-daily';
+const bikeEntry = () => import(BIKE_ENTRY) as Promise<BikeEntry>;
 
 const common = { bundle: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
@@ -61,36 +55,32 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`);
     return EXIT.ok;
   }
-  if (command !== 'predict' && command !== 'serve' && command !== 'info') {
-    throw new CliError(`unknown command "${command}"\n${USAGE}`, EXIT.usage);
-  }
+  if (!Object.hasOwn(COMMANDS, command)) throw new CliError(`unknown command "${command}"\n${USAGE}`, EXIT.usage);
+  const name = command as keyof typeof COMMANDS;
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(HELP[command]);
+    process.stdout.write(HELP[name]);
     return EXIT.ok;
   }
-  if (command === 'predict') return predictCommand(rest);
-  if (command === 'serve') return serveCommand(rest);
-  return infoCommand(rest);
+  return COMMANDS[name](rest);
 }
 
-type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
+const build = (run: (p: Parameters<typeof fitCommand>[0]) => Promise<number>, command: string) => (args: readonly string[]) =>
+  run((options, positionals = 0) => parse(args, { ...options, help: { type: 'boolean', short: 'h' } }, command, positionals));
 
-function parse(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>, command: string, positionals = 0) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: positionals > 0, strict: true });
-  } catch (error) {
-    throw new CliError(`${(error as Error).message}\nSee: featurecast ${command} --help`, EXIT.usage);
-  }
-  if (parsed.positionals.length > positionals) {
-    throw new CliError(`unexpected argument "${parsed.positionals[positionals]}"\nSee: featurecast ${command} --help`, EXIT.usage);
-  }
-  return parsed as { values: Values; positionals: string[] };
-}
+const COMMANDS = {
+  predict: predictCommand,
+  serve: serveCommand,
+  info: infoCommand,
+  fit: build(fitCommand, 'fit'),
+  features: build(featuresCommand, 'features'),
+  train: build(trainCommand, 'train'),
+  bundle: build(bundleCommand, 'bundle'),
+  check: build(checkCommand, 'check'),
+} satisfies Record<string, (args: readonly string[]) => Promise<number>>;
 
 async function load(bundle: string | undefined): Promise<Predictor> {
   // A file URL, so a Windows drive letter is never mistaken for a URL scheme.
-  const location = bundle === undefined ? pathToFileURL(DEFAULT_BUNDLE) : /^[a-z][a-z0-9+.-]+:\/\//i.test(bundle) ? bundle : pathToFileURL(resolve(bundle));
+  const location = bundle === undefined ? (await bikeEntry()).bikeDaily : /^[a-z][a-z0-9+.-]+:\/\//i.test(bundle) ? bundle : pathToFileURL(resolve(bundle));
   return createPredictor(location, { worker: false, cache: false });
 }
 
@@ -156,7 +146,11 @@ async function serveCommand(args: readonly string[]): Promise<number> {
   const maxBatchSize = integer(values['max-batch'] as string | undefined, '--max-batch', 10_000, 1, 1_048_576);
   const cors = (values.cors as string[] | undefined)?.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
   const predictor = await load(values.bundle as string | undefined);
-  const handler = createFetchHandler(predictor, { maxBodyBytes, maxBatchSize, corsOrigins: cors?.includes('*') ? '*' : cors });
+  // The seed's /api/makecalc/ route belongs to the bike model: served for the bundled model and for bundles taking its record.
+  const bike = await bikeEntry();
+  const seed = bike.acceptsBikeRecords(predictor.info);
+  const routes: Record<string, Route> = seed ? { '/api/makecalc': bike.makecalcRoute } : {};
+  const handler = createFetchHandler(predictor, { maxBodyBytes, maxBatchSize, corsOrigins: cors?.includes('*') ? '*' : cors, routes });
   let server;
   try {
     server = await serve(handler, { host: (values.host as string | undefined) ?? '127.0.0.1', port, maxBodyBytes });
@@ -165,8 +159,8 @@ async function serveCommand(args: readonly string[]): Promise<number> {
     throw new CliError(`cannot listen: ${(error as Error).message}`, EXIT.usage);
   }
   const { name, version } = predictor.info;
-  const routes = `POST /predict${acceptsBikeRecords(predictor.info) ? ', POST /api/makecalc/' : ''}, GET /model, GET /health`;
-  process.stderr.write(`featurecast: serving ${name} ${version} on ${server.url} (${routes})\n`);
+  const paths = `POST /predict${seed ? ', POST /api/makecalc/' : ''}, GET /model, GET /health`;
+  process.stderr.write(`featurecast: serving ${name} ${version} on ${server.url} (${paths})\n`);
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
@@ -185,13 +179,6 @@ async function infoCommand(args: readonly string[]): Promise<number> {
     await predictor.dispose();
   }
   return EXIT.ok;
-}
-
-function integer(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new CliError(`${flag} must be an integer ${min}–${max}, not "${text}"`, EXIT.usage);
-  return n;
 }
 
 async function readStdin(): Promise<string> {

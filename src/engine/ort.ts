@@ -95,6 +95,27 @@ export async function createSession(
   };
 }
 
+/** A model's inputs and outputs as onnxruntime reads them: name, and for tensors the element type and shape. */
+export interface ModelSignature {
+  inputs: Array<{ name: string; type?: string; shape?: ReadonlyArray<number | string> }>;
+  outputs: Array<{ name: string; type?: string; shape?: ReadonlyArray<number | string> }>;
+}
+
+/** Loads a model once to read its signature (build side: checks a user's model against a pipeline). */
+export async function modelSignature(model: Uint8Array): Promise<ModelSignature> {
+  await configure({});
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
+  } catch (cause) {
+    throw new EngineError(`onnxruntime could not load the model: ${message(cause)}`);
+  }
+  const describe = (m: ort.InferenceSession.ValueMetadata) => (m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name });
+  const signature = { inputs: session.inputMetadata.map(describe), outputs: session.outputMetadata.map(describe) };
+  await session.release();
+  return signature;
+}
+
 function checkSignature(session: ort.InferenceSession, spec: SessionSpec): string | undefined {
   if (!session.inputNames.includes(spec.inputName)) {
     return `manifest input "${spec.inputName}" is not a model input (model has ${session.inputNames.join(', ')})`;

@@ -1,7 +1,7 @@
 import { BundleError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { FeatureStep, InputField } from '../schema/manifest.js';
 import { compileReader, type FieldValue, type RecordReader, type Warning } from '../schema/record.js';
-import { compileStep, fieldLookup } from './steps.js';
+import { compileStep, stepContext } from './steps/index.js';
 
 /**
  * Raw records → the model's float32 input matrix. Training and prediction both call `encode`,
@@ -41,9 +41,10 @@ export function compilePipeline(fields: readonly InputField[], steps: readonly F
     if (names.has(f.name)) throw new BundleError('ERR_BUNDLE_INVALID', `Input "${f.name}" is declared twice`);
     names.add(f.name);
   }
-  const lookup = fieldLookup(fields);
-  const compiled = steps.map((s) => compileStep(s, lookup));
+  const compiled = steps.map((s) => compileStep(s, stepContext(fields, s)));
   const columns = compiled.flatMap((s) => s.columns);
+  const repeated = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (repeated !== undefined) throw new BundleError('ERR_BUNDLE_INVALID', `Two feature steps write the column "${repeated}"; give each input one step of each kind`);
   const offsets = compiled.map((_, i) => compiled.slice(0, i).reduce((n, s) => n + s.columns.length, 0));
   const width = columns.length;
   const readers = { lenient: compileReader(fields), strict: compileReader(fields, { strict: true }) };

@@ -37,7 +37,8 @@ export interface DriftSnapshot {
   records: number;
   status: DriftStatus;
   fields: Record<string, FieldDrift>;
-  output: { psi: number; status: DriftStatus };
+  /** Null when the bundle carries no reference for its output. */
+  output: { psi: number; status: DriftStatus } | null;
   thresholds: { warn: number; alert: number; minRecords: number };
 }
 
@@ -113,20 +114,22 @@ export class DriftMonitor {
           : (value) => ref.values.indexOf(value as string);
       this.tracked.push({ name: field.name, slot, reference: ref, counts: new Float64Array(ref.freq.length), bin });
     });
-    this.outputCounts = new Float64Array(reference.output.freq.length);
+    this.outputCounts = new Float64Array(reference.output?.freq.length ?? 0);
   }
 
   observeRecord(values: readonly FieldValue[]): void {
     this.records++;
     if (this.dateSlot >= 0) this.months[(values[this.dateSlot] as CivilDate).month - 1]!++;
     for (const t of this.tracked) {
-      const b = t.bin(values[t.slot]);
+      const value = values[t.slot];
+      // A missing value (NaN, `missing: "model"`) is in no bin.
+      const b = value === value ? t.bin(value) : -1;
       if (b >= 0) t.counts[b]!++;
     }
   }
 
   observeOutput(value: number): void {
-    this.outputCounts[binOf(this.reference.output.edges, value)]!++;
+    if (this.reference.output) this.outputCounts[binOf(this.reference.output.edges, value)]!++;
   }
 
   observeProblems(warnings: readonly Warning[], issues: readonly ValidationIssue[]): void {
@@ -150,13 +153,14 @@ export class DriftMonitor {
         unknownCategory: this.unknown.get(t.name) ?? 0,
       };
     }
-    const outputPsi = round(psi(expected(this.reference.output, this.months, this.records), this.outputCounts));
+    const ref = this.reference.output;
+    const outputPsi = ref ? round(psi(expected(ref, this.months, this.records), this.outputCounts)) : 0;
     worst = Math.max(worst, outputPsi);
     return {
       records: this.records,
       status: statusOf(worst, this.records),
       fields,
-      output: { psi: outputPsi, status: statusOf(outputPsi, this.records) },
+      output: ref ? { psi: outputPsi, status: statusOf(outputPsi, this.records) } : null,
       thresholds: { warn: PSI_WARN, alert: PSI_ALERT, minRecords: MIN_RECORDS },
     };
   }

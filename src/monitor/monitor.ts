@@ -49,7 +49,9 @@ export class Monitor {
 
   constructor(manifest: Manifest) {
     this.dateSlot = manifest.inputs.findIndex((f) => f.type === 'date');
-    this.drift = manifest.reference ? new DriftMonitor(manifest.reference, manifest.inputs, this.dateSlot) : undefined;
+    const { reference } = manifest;
+    const monthSlot = reference?.monthsOf === undefined ? this.dateSlot : manifest.inputs.findIndex((f) => f.name === reference.monthsOf);
+    this.drift = reference ? new DriftMonitor(reference, manifest.inputs, monthSlot) : undefined;
     this.accuracy = new AccuracyTracker(manifest.metrics?.holdout?.mae);
   }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { featureStep } from '../features/steps/index.js';
 
 /**
  * The bundle manifest, format version 1. Strict everywhere: a typo in a hand-edited manifest
@@ -11,15 +12,22 @@ export const FORMAT_VERSION = 1;
 const nonEmpty = z.string().check(z.minLength(1));
 
 const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'));
+const isoDateTime = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'expected YYYY-MM-DDTHH:mm'));
 const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'));
 
 /** What happens to a value outside the range seen in training. Every case is flagged in the prediction's `warnings`. */
 const outOfRangePolicy = z.enum(['clip', 'extrapolate', 'reject']);
 
+/** An absent (or null) value: `reject` it, use the field's `default`, or pass NaN to the `model` (whose trees route missing values). */
+const missingPolicy = z.enum(['reject', 'default', 'model']);
+
+const interval = <T extends z.ZodMiniType>(t: T) => z.strictObject({ min: t, max: t });
+
 const fieldBase = {
   name: nonEmpty,
   description: z.optional(z.string()),
   required: z.boolean(),
+  missing: z.optional(missingPolicy),
 };
 
 const numberField = z.strictObject({
@@ -27,7 +35,9 @@ const numberField = z.strictObject({
   type: z.enum(['number', 'integer']),
   unit: z.optional(z.string()),
   default: z.optional(z.number()),
-  range: z.strictObject({ min: z.number(), max: z.number() }),
+  /** Physically possible values; anything outside is rejected as implausible (205 °C), whatever `outOfRange` says. */
+  valid: z.optional(interval(z.number())),
+  range: interval(z.number()),
   outOfRange: outOfRangePolicy,
 });
 
@@ -35,7 +45,19 @@ const dateField = z.strictObject({
   ...fieldBase,
   type: z.literal('date'),
   default: z.optional(isoDate),
-  range: z.strictObject({ min: isoDate, max: isoDate }),
+  valid: z.optional(interval(isoDate)),
+  range: interval(isoDate),
+  outOfRange: outOfRangePolicy,
+});
+
+const dateTimeField = z.strictObject({
+  ...fieldBase,
+  type: z.literal('datetime'),
+  /** IANA zone the model's calendar columns are in; a value with `Z` or an offset is converted to it. Default UTC. */
+  timeZone: z.optional(z.string()),
+  default: z.optional(isoDateTime),
+  valid: z.optional(interval(isoDateTime)),
+  range: interval(isoDateTime),
   outOfRange: outOfRangePolicy,
 });
 
@@ -56,54 +78,18 @@ const booleanField = z.strictObject({
   default: z.optional(z.boolean()),
 });
 
-const inputField = z.discriminatedUnion('type', [numberField, dateField, categoryField, booleanField]);
-
-const calendarPart = z.enum(['dayOfYear', 'month', 'weekday', 'season', 'yearOffset', 'dayOfMonth']);
-
-/** Feature steps, in the order they write model columns. Add a step: here, in features/steps.ts, and a test. */
-const featureStep = z.discriminatedUnion('step', [
-  z.strictObject({
-    step: z.literal('calendar'),
-    input: z.string(),
-    parts: z.array(calendarPart).check(z.minLength(1)),
-    /** Year that `yearOffset` counts from (required with that part). */
-    originYear: z.optional(z.int()),
-  }),
-  z.strictObject({
-    step: z.literal('holiday'),
-    input: z.string(),
-    calendar: z.literal('us-dc'),
-    /** Optional boolean input that overrides the calendar for a record. */
-    override: z.optional(z.string()),
-  }),
-  z.strictObject({
-    step: z.literal('workingDay'),
-    input: z.string(),
-    calendar: z.literal('us-dc'),
-    override: z.optional(z.string()),
-  }),
-  z.strictObject({
-    step: z.literal('scale'),
-    input: z.string(),
-    /** column = (value - center) / scale, fitted at training time. */
-    center: z.number(),
-    scale: z.number().check(z.refine((v) => v !== 0, 'scale must not be 0')),
-  }),
-  z.strictObject({
-    step: z.literal('categoryCode'),
-    input: z.string(),
-    /** Fitted vocabulary: value → code. */
-    codes: z.record(z.string(), z.number()),
-  }),
-]);
+export const inputField = z.discriminatedUnion('type', [numberField, dateField, dateTimeField, categoryField, booleanField]).check(
+  z.refine((f) => f.missing !== 'model' || (f.type !== 'date' && f.type !== 'datetime'), 'a date cannot be missing: "model"; use reject or default'),
+  z.refine((f) => f.missing !== 'default' || f.default !== undefined, 'missing: "default" needs a default'),
+);
 
 /** Raw model output → published outputs. */
 const postprocess = z.strictObject({
   /** Name of the published number, e.g. `rentals`. */
   name: nonEmpty,
   unit: z.optional(z.string()),
-  /** Inverse of the training target transform. */
-  inverse: z.enum(['identity', 'exp']),
+  /** Inverse of the training target transform (`log` → `exp`, `log1p` → `expm1`). */
+  inverse: z.enum(['identity', 'exp', 'expm1']),
   /** Multiplicative demand level per calendar year of a date input; years outside use the nearest year. */
   level: z.optional(
     z.strictObject({
@@ -132,7 +118,7 @@ const postprocess = z.strictObject({
 const byMonth = z.optional(z.array(z.array(z.number().check(z.nonnegative()))).check(z.length(12)));
 
 /** Bins of a numeric value: bin b holds values v with edges[b-1] <= v < edges[b]; `freq` (one more than edges) sums to 1. */
-const histogram = z
+export const histogram = z
   .strictObject({ edges: z.array(z.number()), freq: z.array(z.number().check(z.nonnegative())), byMonth })
   .check(
     z.refine((h) => h.freq.length === h.edges.length + 1, 'a histogram needs one more freq than edges'),
@@ -140,14 +126,14 @@ const histogram = z
   );
 
 /** Training frequency of each category value. */
-const categorical = z
+export const categorical = z
   .strictObject({ values: z.array(z.string()), freq: z.array(z.number().check(z.nonnegative())), byMonth })
   .check(
     z.refine((c) => c.freq.length === c.values.length, 'one freq per value'),
     z.refine((c) => !c.byMonth || c.byMonth.every((f) => f.length === c.freq.length), 'byMonth rows need one freq per value'),
   );
 
-const metricSet = z.strictObject({
+export const metricSet = z.strictObject({
   mae: z.number(),
   rmse: z.number(),
   r2: z.number(),
@@ -191,7 +177,10 @@ export const manifestSchema = z.strictObject({
     z.strictObject({
       rows: z.int().check(z.positive()),
       fields: z.record(z.string(), z.union([histogram, categorical])),
-      output: histogram,
+      /** Input whose month keys `byMonth` (the first date or date-time input). */
+      monthsOf: z.optional(z.string()),
+      /** Level-free model outputs on the training rows; absent when the bundle was made without data. */
+      output: z.optional(histogram),
     }),
   ),
   /** Extra files shipped beside the manifest (e.g. typical weather for the demo). */
@@ -200,7 +189,7 @@ export const manifestSchema = z.strictObject({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type InputField = z.infer<typeof inputField>;
-export type FeatureStep = z.infer<typeof featureStep>;
+export type { FeatureStep } from '../features/steps/index.js';
 export type Postprocess = z.infer<typeof postprocess>;
 export type OutOfRangePolicy = z.infer<typeof outOfRangePolicy>;
 export type Histogram = z.infer<typeof histogram>;

@@ -1,5 +1,6 @@
 import type { IssueKind, ValidationIssue } from '../errors.js';
 import { epochDay, fromEpochDay, parseIsoDate, type CivilDate } from '../features/calendar.js';
+import { epochMinuteOf, fromEpochMinute, parseDateTime, zoneConverter, type CivilDateTime } from '../features/datetime.js';
 import type { InputField } from './manifest.js';
 import { unsendableType } from './sendable.js';
 
@@ -17,8 +18,12 @@ export interface Warning {
   received: unknown;
 }
 
-/** A validated field value: number for numbers and booleans (0/1), CivilDate for dates, the canonical string for categories, undefined when an optional field is absent. */
-export type FieldValue = number | string | CivilDate | undefined;
+/**
+ * A validated field value: number for numbers and booleans (0/1), CivilDate for dates (and
+ * CivilDateTime for date-times), the canonical string for categories, undefined when an optional
+ * field is absent, NaN when a `missing: "model"` field is absent.
+ */
+export type FieldValue = number | string | CivilDate | CivilDateTime | undefined;
 
 export interface RecordReader {
   readonly fields: readonly InputField[];
@@ -79,14 +84,34 @@ function numberReader(field: Extract<InputField, { type: 'number' | 'integer' }>
   const bounds = [field.range.min, field.range.max] as const;
   const [min, max] = bounds;
   const integer = field.type === 'integer';
+  const vmin = field.valid?.min ?? -Infinity;
+  const vmax = field.valid?.max ?? Infinity;
+  // The fast path takes values both plausible and inside the training range.
+  const lo = Math.max(min, vmin);
+  const hi = Math.min(max, vmax);
   return (value, index, issues, warnings) => {
     // The common case first and alone: an in-range number (NaN fails both comparisons).
-    if (typeof value === 'number' && value >= min && value <= max && (!integer || Number.isInteger(value))) return value;
+    if (typeof value === 'number' && value >= lo && value <= hi && (!integer || Number.isInteger(value))) return value;
     if (typeof value !== 'number') return issue(issues, index, field.name, 'type', `expected a number, got ${describe(value)}`, value);
     if (!Number.isFinite(value)) return issue(issues, index, field.name, 'type', `expected a finite number, got ${value}`, value);
     if (integer && !Number.isInteger(value)) return issue(issues, index, field.name, 'type', 'expected an integer', value);
+    if (value < vmin || value > vmax) return issue(issues, index, field.name, 'implausible', implausible(value, vmin, vmax, field.unit), value);
     return applyRange(field, value, value, value, (k) => k, bounds, index, issues, warnings);
   };
+}
+
+/** "205 °C is outside −60…60 °C — Fahrenheit or Kelvin?": the unit, and the likely mistake when a conversion explains the value. */
+function implausible(value: number | string, min: number | string, max: number | string, unit?: string): string {
+  const u = unit ? ` ${unit}` : '';
+  let hint = '';
+  if (typeof value === 'number' && typeof min === 'number' && typeof max === 'number' && (unit === '°C' || unit === 'C')) {
+    const within = (c: number) => c >= min && c <= max;
+    const fahrenheit = within(((value - 32) * 5) / 9);
+    const kelvin = within(value - 273.15);
+    // Too hot to be Celsius is almost always a unit mistake; name the one conversion that fits when only one does.
+    hint = fahrenheit !== kelvin ? (fahrenheit ? ' — Fahrenheit?' : ' — Kelvin?') : fahrenheit || value > max ? ' — Fahrenheit or Kelvin?' : '';
+  }
+  return `${value}${u} is outside the possible ${min}…${max}${u}${hint}`;
 }
 
 /** Distinct date strings remembered per date field: batches repeat few dates many times. */
@@ -94,6 +119,7 @@ const DATE_MEMO_SIZE = 4096;
 
 function dateReader(field: Extract<InputField, { type: 'date' }>): FieldReader {
   const bounds = [epochDay(parseIsoDate(field.range.min)!), epochDay(parseIsoDate(field.range.max)!)] as const;
+  const valid = field.valid ? [epochDay(parseIsoDate(field.valid.min)!), epochDay(parseIsoDate(field.valid.max)!)] : [-Infinity, Infinity];
   // CivilDate is immutable, so records with the same date string can share one parse.
   const memo = new Map<string, { date: CivilDate | null; day: number }>();
   return (value, index, issues, warnings) => {
@@ -109,7 +135,31 @@ function dateReader(field: Extract<InputField, { type: 'date' }>): FieldReader {
       }
     }
     if (!parsed.date) return issue(issues, index, field.name, 'format', `"${printable(value)}" is not a valid calendar date YYYY-MM-DD`, value);
+    if (parsed.day < valid[0]! || parsed.day > valid[1]!) return issue(issues, index, field.name, 'implausible', implausible(value, field.valid!.min, field.valid!.max), value);
     return applyRange<CivilDate>(field, parsed.day, value, parsed.date, fromEpochDay, bounds, index, issues, warnings);
+  };
+}
+
+function dateTimeReader(field: Extract<InputField, { type: 'datetime' }>): FieldReader {
+  const toZone = zoneConverter(field.timeZone);
+  const key = (text: string) => epochMinuteOf(parseDateTime(text, toZone)!);
+  const bounds = [key(field.range.min), key(field.range.max)] as const;
+  const valid = field.valid ? [key(field.valid.min), key(field.valid.max)] : [-Infinity, Infinity];
+  const memo = new Map<string, CivilDateTime | null>();
+  return (value, index, issues, warnings) => {
+    if (typeof value !== 'string') return issue(issues, index, field.name, 'type', `expected a date-time string YYYY-MM-DDTHH:mm, got ${describe(value)}`, value);
+    let parsed = memo.get(value);
+    if (parsed === undefined) {
+      parsed = parseDateTime(value, toZone);
+      if (value.length <= 40) {
+        if (memo.size >= DATE_MEMO_SIZE) memo.clear();
+        memo.set(value, parsed);
+      }
+    }
+    if (!parsed) return issue(issues, index, field.name, 'format', `"${printable(value)}" is not a valid date-time YYYY-MM-DDTHH:mm (optionally with Z or an offset)`, value);
+    const minute = epochMinuteOf(parsed);
+    if (minute < valid[0]! || minute > valid[1]!) return issue(issues, index, field.name, 'implausible', implausible(value, field.valid!.min, field.valid!.max), value);
+    return applyRange<CivilDateTime>(field, minute, value, parsed, (k) => fromEpochMinute(k, fromEpochDay), bounds, index, issues, warnings);
   };
 }
 
@@ -159,6 +209,8 @@ function readerFor(field: InputField): FieldReader {
       return numberReader(field);
     case 'date':
       return dateReader(field);
+    case 'datetime':
+      return dateTimeReader(field);
     case 'category':
       return categoryReader(field);
     case 'boolean':
@@ -171,6 +223,8 @@ function defaultOf(field: InputField): FieldValue {
   switch (field.type) {
     case 'date':
       return parseIsoDate(field.default) ?? undefined;
+    case 'datetime':
+      return parseDateTime(field.default, zoneConverter(field.timeZone)) ?? undefined;
     case 'boolean':
       return field.default ? 1 : 0;
     default:
@@ -189,6 +243,8 @@ export function compileReader(fields: readonly InputField[], options: ReaderOpti
   const readers = fields.map(readerFor);
   const defaults = fields.map(defaultOf);
   const required = fields.map((f) => f.required);
+  // Fields whose absence is a value of its own: NaN for the model, or the default (null counts as absent for both).
+  const absentAs = fields.map((f, k) => (f.missing === 'model' ? NaN : f.missing === 'default' ? defaults[k] : INVALID));
   const { hasOwn } = Object;
 
   return {
@@ -203,6 +259,10 @@ export function compileReader(fields: readonly InputField[], options: ReaderOpti
       for (let k = 0; k < readers.length; k++) {
         // hasOwn: a polluted Object.prototype must never supply a field value.
         const value = hasOwn(rec, names[k]!) ? rec[names[k]!] : undefined;
+        if ((value === undefined || value === null) && absentAs[k] !== INVALID) {
+          out[k] = absentAs[k] as FieldValue;
+          continue;
+        }
         if (value === undefined) {
           if (required[k]) issue(issues, index, names[k]!, 'missing', 'required field is missing', value);
           out[k] = defaults[k];

@@ -1,6 +1,5 @@
-import type { Predictor } from '../predictor.js';
+import type { CallOptions, Predictor } from '../predictor.js';
 import { errorResponse, HttpError, json, readJson, readLimited, routePath, type PlainRequest, type PlainResponse } from './http.js';
-import { acceptsBikeRecords, makecalc } from './seed.js';
 
 /**
  * The HTTP face of a Predictor as a Fetch API handler, so Node (through `serve`), Deno, Bun and
@@ -16,8 +15,8 @@ export interface FetchHandlerOptions {
   maxBatchSize?: number;
   /** Origins allowed to call from a browser: a list of exact origins, or `'*'`. Default: none (no CORS headers). */
   corsOrigins?: readonly string[] | '*';
-  /** Serve `POST /api/makecalc/`. Default: when the bundle takes the bike record (date, temperature, …). */
-  seedApi?: boolean;
+  /** Extra routes by path (without a trailing slash), e.g. a model package's own request shapes. */
+  routes?: Readonly<Record<string, Route>>;
   /** Per-request prediction timeout in milliseconds (503 after). Default none. */
   timeoutMs?: number;
 }
@@ -39,9 +38,25 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Default `maxBatchSize`. */
 export const DEFAULT_MAX_BATCH_SIZE = 10_000;
 
-type Route = { methods: readonly string[]; run: (request: PlainRequest) => Promise<PlainResponse> };
+/** An extra route: its methods, and what answers a request (the value is sent as JSON with status 200; throw HttpError or ValidationError for errors). */
+export interface Route {
+  methods: readonly string[];
+  run(context: RouteContext): Promise<unknown>;
+}
 
-/** Builds the handler for `POST /predict`, `POST /api/makecalc/`, `GET /health` and `GET /model`. */
+/** What a route gets: the predictor, the request's JSON body, and the handler's limits. */
+export interface RouteContext {
+  predictor: Predictor;
+  /** The parsed JSON body (400 when it is not JSON, 413 above maxBodyBytes). */
+  body(): Promise<unknown>;
+  maxBatchSize: number;
+  /** Options to pass on to predict / predictBatch (the handler's timeout). */
+  call: CallOptions;
+}
+
+type PlainRoute = { methods: readonly string[]; run: (request: PlainRequest) => Promise<PlainResponse> };
+
+/** Builds the handler for `POST /predict`, `GET /health`, `GET /model` and any extra `routes`. */
 export function createFetchHandler(predictor: Predictor, options: FetchHandlerOptions = {}): FetchHandler {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const run = createRoutes(predictor, options);
@@ -68,15 +83,15 @@ function createRoutes(predictor: Predictor, options: FetchHandlerOptions): Plain
   const health = JSON.stringify({ status: 'ok', model: predictor.info.name, version: predictor.info.version });
   const raw = (body: string): PlainResponse => ({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body });
 
-  const routes = new Map<string, Route>([
+  const routes = new Map<string, PlainRoute>([
     ['/predict', { methods: ['POST'], run: async (request) => json(200, await predict(await readJson(request, maxBody))) }],
     ['/health', { methods: ['GET', 'HEAD'], run: async () => raw(health) }],
     ['/model', { methods: ['GET', 'HEAD'], run: async () => raw(modelBody) }],
   ]);
-  if (options.seedApi ?? acceptsBikeRecords(predictor.info)) {
-    routes.set('/api/makecalc', {
-      methods: ['POST'],
-      run: async (request) => json(200, await makecalc(predictor, await readJson(request, maxBody), maxBatch)),
+  for (const [path, route] of Object.entries(options.routes ?? {})) {
+    routes.set(path.replace(/\/+$/, ''), {
+      methods: route.methods,
+      run: async (request) => json(200, await route.run({ predictor, body: () => readJson(request, maxBody), maxBatchSize: maxBatch, call })),
     });
   }
 

@@ -1,4 +1,4 @@
-import { WEATHER, type BikeRecord } from '../../src/schema/uci.js';
+import { WEATHER, type BikeRecord } from '../../models/bike-daily/uci.js';
 
 /** Deterministic, realistic bike records spread over 2011–2013, for benchmarks. */
 export function benchRecords(n: number): BikeRecord[] {

@@ -1,7 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { createPredictor } from 'featurecast';
-import { assembleBundle, trainModel } from '../../src/training/assemble.js';
-import { TINY_FIELDS, TINY_STEPS, tinyBundle, tinyRecords } from '../fixtures/tiny-bundle.js';
+import { tinyBundle, tinyRecords } from '../fixtures/tiny-bundle.js';
 import { siteUrl } from './helpers.js';
 
 /**
@@ -71,11 +70,11 @@ test('a second visit predicts with the bundle server unreachable, from the Cache
 });
 
 test('a new model version replaces the old one in the cache', async ({ page }) => {
-  const v2 = retrainedFixture();
+  const v2 = await tinyBundle('0.0.2');
   await page.goto(siteUrl('harness'));
   await page.waitForFunction(() => window.harnessReady === true);
   const v1 = await loadAndPredict(page, fixture);
-  expect(v1.keys[0]).toContain(`featurecast-sha256=${tinyBundle().manifest.model.sha256}`);
+  expect(v1.keys[0]).toContain(`featurecast-sha256=${(await tinyBundle()).manifest.model.sha256}`);
 
   await page.route('**/fixtures/manifest.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(v2.manifest) }));
   await page.route('**/fixtures/model.onnx', (route) => route.fulfill({ contentType: 'application/octet-stream', body: Buffer.from(v2.model) }));
@@ -87,21 +86,6 @@ test('a new model version replaces the old one in the cache', async ({ page }) =
   expect(Math.abs(after.value - expected) / expected).toBeLessThan(1e-6);
   expect(after.keys).toEqual([expect.stringContaining(`featurecast-sha256=${v2.manifest.model.sha256}`)]);
 });
-
-/** Version 2 of the fixture: same schema, fewer trees, so other bytes and another sha256. */
-function retrainedFixture() {
-  const records = tinyRecords(400);
-  const trained = trainModel({
-    fields: TINY_FIELDS,
-    steps: TINY_STEPS,
-    records,
-    target: records.map((r) => 2 + (r.temperature as number) / 10),
-    params: { nTrees: 8, maxDepth: 2, learningRate: 0.5, minSamplesLeaf: 5, subsample: 1, maxBins: 16, l2: 0, seed: 9 },
-  });
-  const { manifest } = tinyBundle();
-  const { formatVersion: _v, inputs: _i, features: _f, model: _m, ...meta } = manifest;
-  return assembleBundle(trained, { ...meta, version: '0.0.2' });
-}
 
 /** onnxruntime's wasm entries in the page's cache (the runtime is kept beside the model). */
 function runtimeKeys(page: Page) {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { createPredictor, type Predictor } from 'featurecast';
 import { bikeDaily } from 'featurecast/bike-daily';
-import { readDayCsv } from '../../src/training/uci.js';
+import { readDayCsv } from '../../models/bike-daily/data.js';
 import { requestLog, siteUrl, watchProblems, type Flag } from './helpers.js';
 
 /** The demo page ("How busy will the bikes be?"), built and served from a sub-path on 127.0.0.1. */

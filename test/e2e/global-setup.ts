@@ -15,12 +15,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const repo = resolve(import.meta.dirname, '../..');
   if (process.env.E2E_SKIP_BUILD !== '1') {
     const run = (args: string[]) => execFileSync('npx', args, { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
-    run(['tsc', '-p', 'tsconfig.build.json']);
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
     run(['vite', 'build', '--logLevel', 'warn']);
     run(['vite', 'build', '--config', 'test/e2e/harness/vite.config.ts']);
   }
   const fixtures = mkdtempSync(join(tmpdir(), 'featurecast-e2e-'));
-  const { manifest, model } = tinyBundle();
+  const { manifest, model } = await tinyBundle();
   writeFileSync(join(fixtures, 'manifest.json'), JSON.stringify(manifest, null, 2));
   writeFileSync(join(fixtures, 'model.onnx'), model);
   const server = await startStaticServer({

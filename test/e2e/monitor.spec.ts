@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createPredictor, uciToRecord, type DriftSnapshot, type Predictor } from 'featurecast';
-import { readDayCsv } from '../../src/training/uci.js';
+import { createPredictor, type DriftSnapshot, type Predictor } from 'featurecast';
+import { uciToRecord } from 'featurecast/bike-daily';
+import { readDayCsv } from '../../models/bike-daily/data.js';
 import { bikeDaily } from 'featurecast/bike-daily';
 import { siteUrl, watchProblems } from './helpers.js';
 
@@ -82,8 +83,8 @@ async function expectPanelMatches(page: Page, shift: ShiftId): Promise<void> {
     const outside = field.outOfRange + field.unknownCategory;
     await expect(row(page, name).locator('td').nth(2)).toHaveText(outside ? String(outside) : 'none');
   }
-  await expect(row(page, 'output')).toHaveAttribute('data-status', want.output.status);
-  await expect(row(page, 'output').locator('td').nth(0)).toHaveText(want.output.psi.toFixed(2));
+  await expect(row(page, 'output')).toHaveAttribute('data-status', want.output!.status);
+  await expect(row(page, 'output').locator('td').nth(0)).toHaveText(want.output!.psi.toFixed(2));
 }
 
 test('the expected values: unshifted training weather is ok, +10 °C alerts on the two temperatures only', () => {

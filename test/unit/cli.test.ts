@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPredictor, type Predictor } from '../../src/index.js';
-import { uciToRecord } from '../../src/schema/uci.js';
-import { readDayCsv } from '../../src/training/uci.js';
+import { uciToRecord } from '../../models/bike-daily/uci.js';
+import { readDayCsv } from '../../models/bike-daily/data.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'src/cli/main.ts');

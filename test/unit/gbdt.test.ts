@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { predictEnsemble, trainGbdt, type GbdtParams, type Tree } from '../../src/training/gbdt.js';
+import { predictEnsemble, trainGbdt, type GbdtParams, type Tree } from '../../src/build/gbdt.js';
 
 const defaults: GbdtParams = {
   nTrees: 50, maxDepth: 3, learningRate: 0.1, minSamplesLeaf: 1, subsample: 1, maxBins: 64, l2: 0, seed: 1,

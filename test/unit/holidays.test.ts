@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { dayOfYear, parseIsoDate, season, weekday } from '../../src/features/calendar.js';
 import { holidaysOfYear, isHoliday, isWorkingDay } from '../../src/features/holidays.js';
-import { dataDir, readDayCsv } from '../../src/training/uci.js';
+import { dataDir, readDayCsv } from '../../models/bike-daily/data.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dayCsv = path.join(dataDir(), 'day.csv');

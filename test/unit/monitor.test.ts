@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPredictor, type Predictor, type ValidationError } from '../../src/index.js';
 import { psi, binOf, statusOf } from '../../src/monitor/drift.js';
 import { levelScaleFrom } from '../../src/monitor/accuracy.js';
-import { uciToRecord } from '../../src/schema/uci.js';
-import { assembleBundle } from '../../src/training/assemble.js';
-import { bikeManifestMeta, fitBike, score } from '../../src/training/bike-model.js';
-import { readDayCsv } from '../../src/training/uci.js';
+import { uciToRecord } from '../../models/bike-daily/uci.js';
+import { scoreRegression as score } from '../../src/build/metrics.js';
+import { fitOn } from '../../models/bike-daily/build.js';
+import { readDayCsv } from '../../models/bike-daily/data.js';
 
 const days = readDayCsv();
 const records = days.map(uciToRecord);
@@ -69,14 +69,14 @@ describe('drift monitor (real bike bundle, inline engine)', () => {
   it('observes the output level-free: calibration alone does not read as drift', async () => {
     await predictor.resetMonitor();
     await predictor.predictBatch(records);
-    const before = (await predictor.monitor()).drift!.output.psi;
+    const before = (await predictor.monitor()).drift!.output!.psi;
     await predictor.calibrate(days.slice(0, 30).map((d) => ({ record: uciToRecord(d), actual: d.cnt * 3 })));
     await predictor.resetMonitor();
     await predictor.predictBatch(records);
     const after = await predictor.monitor();
     await predictor.calibrate(null);
     expect(after.levelScale).toBeGreaterThan(2);
-    expect(after.drift!.output.psi).toBe(before);
+    expect(after.drift!.output!.psi).toBe(before);
   });
 
   it('reset() starts afresh and a handful of records says insufficient-data', async () => {
@@ -142,8 +142,7 @@ describe('calibration', () => {
 
   it('with the holdout model, 14 days of actuals lower the later absolute bias and keep MAE within 2 %', async () => {
     const before = days.filter((d) => d.dteday < '2012-09-01');
-    const fit = fitBike(before);
-    const bundle = assembleBundle(fit.trained, bikeManifestMeta(fit, before, { createdAt: 'test', split: 'test', metrics: {} }));
+    const { bundle } = await fitOn(before, { createdAt: 'test', split: 'test' });
     const p = await createPredictor(bundle, { worker: false });
     const first = days.filter((d) => d.dteday >= '2012-09-01' && d.dteday <= '2012-09-14');
     const rest = days.filter((d) => d.dteday >= '2012-09-15');

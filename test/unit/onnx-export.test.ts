@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web/wasm';
 import protobuf from 'protobufjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { predictEnsemble, trainGbdt, type Ensemble, type GbdtParams } from '../../src/training/gbdt.js';
+import { predictEnsemble, trainGbdt, type Ensemble, type GbdtParams } from '../../src/build/gbdt.js';
 import { ensembleToOnnx } from '../../src/training/onnx-export.js';
 
 const require = createRequire(import.meta.url);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPredictor, BundleError, DisposedError, ValidationError, type Predictor } from '../../src/index.js';
-import { predictEnsemble } from '../../src/training/gbdt.js';
+import { predictEnsemble } from '../../src/build/gbdt.js';
 import { compilePipeline } from '../../src/features/pipeline.js';
 import { tinyBundle, tinyRecords } from '../fixtures/tiny-bundle.js';
 
-const bundle = tinyBundle();
+const bundle = await tinyBundle();
 let predictor: Predictor;
 
 beforeAll(async () => {

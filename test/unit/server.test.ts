@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPredictor, type Predictor } from '../../src/index.js';
 import { createFetchHandler, type FetchHandler } from '../../src/server/handler.js';
 import { serve, type ServeHandle } from '../../src/server/node.js';
-import { uciToRecord } from '../../src/schema/uci.js';
-import { readDayCsv } from '../../src/training/uci.js';
+import { uciToRecord } from '../../models/bike-daily/uci.js';
+import { readDayCsv } from '../../models/bike-daily/data.js';
 
 const MANIFEST = new URL('../../models/bike-daily/manifest.json', import.meta.url);
 const APP = 'https://app.example';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readDayCsv } from '../../src/training/uci.js';
-import { uciRowToRecord, uciToRecord, type UciRow } from '../../src/schema/uci.js';
+import { readDayCsv } from '../../models/bike-daily/data.js';
+import { uciRowToRecord, uciToRecord, type UciRow } from '../../models/bike-daily/uci.js';
 
 const days = readDayCsv();
 // 2012-06-01 is a Friday in summer (season 2 until Jun 21), a working day, no holiday.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { UciDay } from '../schema/uci.js';
+import type { UciDay } from './uci.js';
 
 /** Reading UCI day.csv for training; `FEATURECAST_DATA_DIR` overrides its folder. */
 export function dataDir(): string {

@@ -1,10 +1,5 @@
-import { ValidationError, type ValidationIssue } from '../errors.js';
-import type { Predictor } from '../predictor.js';
-import type { Prediction } from '../outputs/postprocess.js';
-import type { BundleInfo } from '../schema/info.js';
-import type { Warning } from '../schema/record.js';
-import { UCI_COLUMN_OF, uciRowToRecord, type BikeRecord, type UciWarning } from '../schema/uci.js';
-import { HttpError } from './http.js';
+import { HttpError, ValidationError, type BundleInfo, type CallOptions, type Prediction, type Predictor, type Route, type ValidationIssue, type Warning } from 'featurecast';
+import { UCI_COLUMN_OF, uciRowToRecord, type BikeRecord, type UciWarning } from './uci.js';
 
 /**
  * `POST /api/makecalc/`, the old Flask service's request shape: `{ "<row index>": day.csv row }`
@@ -26,8 +21,14 @@ export interface SeedPrediction {
 
 const ROW_KEY = /^(0|[1-9][0-9]{0,14})$/;
 
+/** `POST /api/makecalc/` for `createFetchHandler(predictor, { routes: { '/api/makecalc': makecalcRoute } })`. */
+export const makecalcRoute: Route = {
+  methods: ['POST'],
+  run: async ({ predictor, body, maxBatchSize, call }) => makecalc(predictor, await body(), maxBatchSize, call),
+};
+
 /** Runs one makecalc request body; throws ValidationError (400) or HttpError (413). */
-export async function makecalc(predictor: Predictor, body: unknown, maxBatch: number): Promise<Record<string, SeedPrediction>> {
+async function makecalc(predictor: Predictor, body: unknown, maxBatch: number, call: CallOptions): Promise<Record<string, SeedPrediction>> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationError([
       { index: -1, path: '', kind: 'record', message: 'expected an object keyed by row index, e.g. {"0": {"dteday": "2012-06-01", …}}', received: Array.isArray(body) ? 'array' : body === null ? null : typeof body },
@@ -57,7 +58,7 @@ export async function makecalc(predictor: Predictor, body: unknown, maxBatch: nu
 
   let predictions: Prediction[];
   try {
-    predictions = await predictor.predictBatch(records);
+    predictions = await predictor.predictBatch(records, call);
   } catch (error) {
     // Batch positions and record field names mean nothing to a seed client: translate both.
     if (error instanceof ValidationError) throw new ValidationError(error.issues.map((i) => ({ ...i, index: rowOf(keys, i.index), path: column(i.path) })));

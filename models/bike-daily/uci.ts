@@ -2,9 +2,7 @@
  * The UCI Bike Sharing row format (day.csv; Fanaee-T & Gama 2013) and its conversion back to
  * the raw record a rider app sends: real units instead of the dataset's normalised columns.
  */
-import type { IssueKind, ValidationIssue } from '../errors.js';
-import { parseIsoDate, season, weekday } from '../features/calendar.js';
-import { isHoliday, isWorkingDay } from '../features/holidays.js';
+import { calendarOf, type IssueKind, type ValidationIssue } from 'featurecast';
 
 /** One UCI day.csv row as numbers (dteday as `YYYY-MM-DD`). */
 export interface UciDay {
@@ -131,7 +129,7 @@ export function uciRowToRecord(row: unknown, index = 0): UciConversion {
   const get = (name: string) => (Object.hasOwn(r, name) ? r[name] : undefined);
 
   const dteday = get('dteday');
-  const date = typeof dteday === 'string' ? parseIsoDate(dteday) : null;
+  const date = typeof dteday === 'string' ? calendarOf(dteday) : null;
   if (dteday === undefined) fail('dteday', 'missing', 'required field is missing', dteday);
   else if (!date) fail('dteday', typeof dteday === 'string' ? 'format' : 'type', 'expected a date string YYYY-MM-DD', dteday);
 
@@ -158,18 +156,18 @@ export function uciRowToRecord(row: unknown, index = 0): UciConversion {
   if (issues.length || !date) return { record: undefined, issues, warnings };
 
   const record = uciToRecord(r as unknown as UciRow);
-  const onCalendar = isHoliday(date);
+  const onCalendar = date.holiday;
   const holiday = claims.holiday === undefined ? onCalendar : claims.holiday === 1;
   if (holiday !== onCalendar) {
     record.holiday = holiday;
     warnings.push({ index, field: 'holiday', kind: 'holiday-override', received: get('holiday'), expected: Number(onCalendar) });
   }
   const truth: Record<Exclude<UciCalendarField, 'holiday'>, number> = {
-    season: season(date),
+    season: date.season,
     yr: date.year - UCI_FIRST_YEAR,
     mnth: date.month,
-    weekday: weekday(date),
-    workingday: Number(isWorkingDay(date, holiday)),
+    weekday: date.weekday,
+    workingday: Number(date.weekday !== 0 && date.weekday !== 6 && !holiday),
   };
   for (const name of ['season', 'yr', 'mnth', 'weekday', 'workingday'] as const) {
     const claim = claims[name];
