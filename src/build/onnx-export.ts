@@ -1,10 +1,8 @@
 /**
- * Writes a trained {@link Ensemble} as a single-node ONNX model (`ai.onnx.ml.TreeEnsembleRegressor`).
- * Node-side only: it reads the bundled onnx-ml.proto from disk.
+ * Writes a trained {@link Ensemble} as a single-node ONNX model (`ai.onnx.ml.TreeEnsembleRegressor`),
+ * with featurecast's own protobuf codec (src/onnx), so it has no dependencies and runs anywhere.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import { AttributeType, DataType, encodeModel, type OnnxAttribute, type OnnxModel, type OnnxValueInfo } from '../onnx/model.js';
 import type { Ensemble } from './gbdt.js';
 
 export interface OnnxExportOptions {
@@ -16,46 +14,19 @@ export interface OnnxExportOptions {
   docString?: string;
 }
 
-// onnx.TensorProto.DataType.FLOAT / onnx.AttributeProto.AttributeType values.
-const FLOAT = 1;
-const ATTR = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+const ints = (name: string, v: number[]): OnnxAttribute => ({ name, type: AttributeType.INTS, ints: v });
+const floats = (name: string, v: number[]): OnnxAttribute => ({ name, type: AttributeType.FLOATS, floats: v });
+const strings = (name: string, v: string[]): OnnxAttribute => ({ name, type: AttributeType.STRINGS, strings: v });
+const str = (name: string, v: string): OnnxAttribute => ({ name, type: AttributeType.STRING, s: v });
+const int = (name: string, v: number): OnnxAttribute => ({ name, type: AttributeType.INT, i: v });
 
-const utf8 = new TextEncoder();
-let modelType: protobuf.Type | undefined;
-
-/**
- * The official schema declares AttributeProto.floats/ints without [packed=true] (proto2), which costs
- * a tag byte per element and roughly doubles the model. Protobuf parsers must accept packed encoding
- * for any repeated scalar field, so we encode them packed; ORT and protobufjs both read it back.
- */
-function getModelType(): protobuf.Type {
-  if (modelType) return modelType;
-  const protoPath = fileURLToPath(new URL('./onnx-ml.proto', import.meta.url));
-  let text = readFileSync(protoPath, 'utf8');
-  for (const decl of ['repeated float floats = 7;', 'repeated int64 ints = 8;']) {
-    if (!text.includes(decl)) throw new Error(`onnx-ml.proto: expected declaration "${decl}"`);
-    text = text.replace(decl, `${decl.slice(0, -1)} [packed = true];`);
-  }
-  const { root } = protobuf.parse(text, { keepCase: true });
-  // Field features (incl. packed encoding) are only resolved here; encoding before this ignores [packed].
-  root.resolveAll();
-  modelType = root.lookupType('onnx.ModelProto');
-  return modelType;
-}
-
-const ints = (name: string, v: number[]) => ({ name, type: ATTR.INTS, ints: v });
-const floats = (name: string, v: number[]) => ({ name, type: ATTR.FLOATS, floats: v });
-const strings = (name: string, v: string[]) => ({ name, type: ATTR.STRINGS, strings: v.map((s) => utf8.encode(s)) });
-const str = (name: string, v: string) => ({ name, type: ATTR.STRING, s: utf8.encode(v) });
-const int = (name: string, v: number) => ({ name, type: ATTR.INT, i: v });
-
-function tensorInfo(name: string, dims: Array<number | string>) {
+function tensorInfo(name: string, dims: Array<number | string>): OnnxValueInfo {
   return {
     name,
     type: {
-      tensor_type: {
-        elem_type: FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) },
+      tensorType: {
+        elemType: DataType.FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
       },
     },
   };
@@ -88,51 +59,44 @@ export function ensembleToOnnx(ens: Ensemble, options: OnnxExportOptions = {}): 
     }
   });
 
-  const node = {
-    input: [inputName],
-    output: [outputName],
-    name: 'gbdt',
-    op_type: 'TreeEnsembleRegressor',
-    domain: 'ai.onnx.ml',
-    attribute: [
-      str('aggregate_function', 'SUM'),
-      floats('base_values', [ens.base]),
-      int('n_targets', 1),
-      ints('nodes_falsenodeids', nodes.f),
-      ints('nodes_featureids', nodes.feat),
-      strings('nodes_modes', nodes.mode),
-      ints('nodes_nodeids', nodes.node),
-      ints('nodes_treeids', nodes.tree),
-      ints('nodes_truenodeids', nodes.t),
-      floats('nodes_values', nodes.val),
-      str('post_transform', 'NONE'),
-      ints('target_ids', target.id),
-      ints('target_nodeids', target.node),
-      ints('target_treeids', target.tree),
-      floats('target_weights', target.w),
-    ],
-  };
-
-  const model: Record<string, unknown> = {
-    ir_version: 8,
-    opset_import: [
+  const model: OnnxModel = {
+    irVersion: 8,
+    opsetImport: [
       { domain: '', version: 17 },
       { domain: 'ai.onnx.ml', version: 3 },
     ],
-    producer_name: options.producerName ?? 'featurecast',
+    producerName: options.producerName ?? 'featurecast',
+    docString: options.docString,
     graph: {
       name: 'gbdt',
-      node: [node],
+      node: [{
+        input: [inputName],
+        output: [outputName],
+        name: 'gbdt',
+        opType: 'TreeEnsembleRegressor',
+        domain: 'ai.onnx.ml',
+        attribute: [
+          str('aggregate_function', 'SUM'),
+          floats('base_values', [ens.base]),
+          int('n_targets', 1),
+          ints('nodes_falsenodeids', nodes.f),
+          ints('nodes_featureids', nodes.feat),
+          strings('nodes_modes', nodes.mode),
+          ints('nodes_nodeids', nodes.node),
+          ints('nodes_treeids', nodes.tree),
+          ints('nodes_truenodeids', nodes.t),
+          floats('nodes_values', nodes.val),
+          str('post_transform', 'NONE'),
+          ints('target_ids', target.id),
+          ints('target_nodeids', target.node),
+          ints('target_treeids', target.tree),
+          floats('target_weights', target.w),
+        ],
+      }],
       input: [tensorInfo(inputName, ['N', ens.nFeatures])],
       output: [tensorInfo(outputName, ['N', 1])],
     },
+    metadataProps: ens.featureNames ? [{ key: 'feature_names', value: JSON.stringify(ens.featureNames) }] : undefined,
   };
-  if (ens.featureNames) {
-    model.metadata_props = [{ key: 'feature_names', value: JSON.stringify(ens.featureNames) }];
-  }
-  if (options.docString !== undefined) model.doc_string = options.docString;
-
-  const Model = getModelType();
-  // In Node protobufjs returns a Buffer, whose slice() shares memory; callers get a plain Uint8Array.
-  return new Uint8Array(Model.encode(Model.fromObject(model)).finish());
+  return encodeModel(model);
 }

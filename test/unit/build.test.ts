@@ -79,7 +79,7 @@ describe('fit', () => {
 
   it('refuses an invalid spec with every problem and its path', async () => {
     const spec = { ...SPEC, features: [{ step: 'standardise', input: 'temperature' }], inputs: [{ name: 'x', type: 'number', valid: { min: 0 } }] };
-    const message = (await fitPipeline(spec, cafeRows).catch((e: Error) => e)).message;
+    const message = ((await fitPipeline(spec, cafeRows).catch((e: unknown) => e)) as Error).message;
     expect(message).toMatch(/^Invalid pipeline spec:/);
     expect(message).toContain('inputs.0.valid.max');
     expect(message).toContain('features.0');

@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import * as ortNode from 'onnxruntime-node';
 import * as ort from 'onnxruntime-web/wasm';
 import protobuf from 'protobufjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { predictEnsemble, trainGbdt, type Ensemble, type GbdtParams } from '../../src/build/gbdt.js';
-import { ensembleToOnnx } from '../../src/training/onnx-export.js';
+import { predictEnsemble, trainGbdt, type Ensemble, type GbdtParams, type Tree } from '../../src/build/gbdt.js';
+import { ensembleToOnnx, type OnnxExportOptions } from '../../src/build/onnx-export.js';
+import { fitOn } from '../../models/bike-daily/build.js';
+import { readDayCsv } from '../../models/bike-daily/data.js';
+import { legacyEnsembleToOnnx } from '../fixtures/onnx-legacy-export.js';
 
 const require = createRequire(import.meta.url);
-const protoPath = fileURLToPath(new URL('../../src/training/onnx-ml.proto', import.meta.url));
+const protoPath = fileURLToPath(new URL('../fixtures/onnx-ml.proto', import.meta.url));
 
 const params: GbdtParams = {
   nTrees: 120, maxDepth: 4, learningRate: 0.1, minSamplesLeaf: 3, subsample: 0.8, maxBins: 32, l2: 1, seed: 3,
@@ -84,6 +88,23 @@ describe('ensembleToOnnx', () => {
     expect(maxRel).toBeLessThan(1e-5);
   });
 
+  it('runs in onnxruntime-node as in onnxruntime-web', async () => {
+    const n = 50;
+    const r = lcg(7);
+    const x = new Float32Array(n * F).map(() => r() * 30 - 15);
+    const model = ensembleToOnnx(ensemble);
+    const session = await ortNode.InferenceSession.create(model);
+    try {
+      const out = await session.run({ features: new ortNode.Tensor('float32', x, [n, F]) });
+      expect(out.prediction.dims).toEqual([n, 1]);
+      const web = await runOrt(model, x, n);
+      // The native build may sum trees in another order (threads), so not bit-for-bit.
+      (out.prediction.data as Float32Array).forEach((v, i) => expect(Math.abs(v - web[i])).toBeLessThan(1e-5 * Math.abs(web[i])));
+    } finally {
+      await session.release();
+    }
+  });
+
   it('routes a stump exactly like the trainer, including x == threshold', async () => {
     const xs = Array.from({ length: 20 }, (_, i) => Math.fround(i / 20));
     const xm = new Float64Array(20 * F);
@@ -151,5 +172,51 @@ describe('ensembleToOnnx', () => {
     expect(bytes.length).toBeLessThan(unpacked.length * 0.8);
     // Floor set by the string nodes_modes attribute; well above it would mean a regression.
     expect(bytes.length / nodes).toBeLessThan(25);
+  });
+});
+
+/** A one-tree ensemble with the given [feature, threshold] splits under the root's left spine. */
+function handmade(base: number, splits: Array<[number, number]>, leaves: number[], featureNames?: string[]): Ensemble {
+  const n = splits.length * 2 + 1;
+  const tree: Tree = { feature: new Int32Array(n).fill(-1), threshold: new Float64Array(n), left: new Int32Array(n).fill(-1), right: new Int32Array(n).fill(-1), value: new Float64Array(n) };
+  splits.forEach(([f, thr], i) => {
+    const k = i * 2; // a branch whose left child is the next branch (or the last leaf) and right a leaf
+    tree.feature[k] = f;
+    tree.threshold[k] = thr;
+    tree.left[k] = k + 2 < n ? k + 2 : k + 1;
+    tree.right[k] = k + 1;
+  });
+  const leafIds = [...tree.feature.keys()].filter((k) => tree.feature[k] < 0);
+  leaves.forEach((v, i) => (tree.value[leafIds[i]] = v));
+  return { base, trees: [tree], nFeatures: 8, featureNames };
+}
+
+describe('ensembleToOnnx writes the same bytes as the protobufjs export it replaced', () => {
+  const same = (ens: Ensemble, options?: OnnxExportOptions) => {
+    const bytes = ensembleToOnnx(ens, options);
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(bytes).equals(Buffer.from(legacyEnsembleToOnnx(ens, options)))).toBe(true);
+  };
+
+  it('for trained ensembles, with and without feature names and options', () => {
+    same(ensemble);
+    same({ ...ensemble, featureNames: ['a', 'b', 'c', 'd', 'e', 'f'] }, { producerName: 'test', docString: 'doc' });
+    same(ensemble, { inputName: 'x', outputName: 'y', docString: '' });
+    const { x, y } = dataset(300, 5);
+    same(trainGbdt(x, F, y, { ...params, nTrees: 3, maxDepth: 6, minSamplesLeaf: 1 }).ensemble, { producerName: '' });
+  });
+
+  it('for edge-case floats, ids and text (negative, -0, subnormal, huge, infinite; non-ASCII and long names)', () => {
+    same(handmade(-0, [[0, -1e-40], [7, 3.4e38], [3, -Infinity]], [Infinity, -5e-324, 1e300, -0]));
+    same(handmade(123.456, [[1, 0.1]], [-1, 2], ['température', '日本語', '🚲'.repeat(20), 'x'.repeat(200), '', 'a"b\\c', 'é', 'z']));
+    same(handmade(0, [], [42]), { docString: 'ünïcødé '.repeat(30), producerName: 'p'.repeat(300) });
+    same({ base: 1, trees: [], nFeatures: 0 });
+  });
+
+  // bike-model.test.ts checks that the committed models/bike-daily/model.onnx is reproduced too.
+  it('for the bike-daily ensemble', async () => {
+    const { ensemble: bike } = await fitOn(readDayCsv(), { createdAt: 'test', split: 'test' });
+    same(bike);
+    same(bike, { producerName: 'featurecast-test', docString: 'bike' });
   });
 });
