@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { DataError, SpecError, type ValidationIssue } from '../errors.js';
 import { createSession, modelSignature } from '../engine/ort.js';
 import { createPredictor } from '../predictor.js';
@@ -52,9 +52,14 @@ export interface ParityReport {
   worstRelativeDiff: number | undefined;
 }
 
-/** Bundles `model` (bytes or a path to an .onnx file) with the pipeline; refuses a model that does not take the pipeline's matrix. */
+/** Model files `bundle` reads, by extension: each becomes the ONNX bytes the bundle ships (the runtime keeps one model format). */
+const MODEL_READERS: Record<string, (path: string) => Promise<Uint8Array>> = {
+  '.onnx': async (path) => new Uint8Array(await readFile(path)),
+};
+
+/** Bundles `model` (ONNX bytes, or a model file's path) with the pipeline; refuses a model that does not take the pipeline's matrix. */
 export async function bundleModel(pipeline: FittedPipeline, model: Uint8Array | string, options: BundleOptions = {}): Promise<Bundle & { parity?: ParityReport }> {
-  const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
+  const bytes = typeof model === 'string' ? await readModel(model) : model;
   const io = await modelIo(bytes, pipeline, options.outputName);
   const manifest = manifestOf(pipeline, bytes, io, options);
   const bundle = { manifest, model: bytes };
@@ -63,6 +68,12 @@ export async function bundleModel(pipeline: FittedPipeline, model: Uint8Array | 
     return bundle;
   }
   return { ...bundle, parity: await checkParity(bundle, options.check, options.expect, options) };
+}
+
+async function readModel(path: string): Promise<Uint8Array> {
+  const read = MODEL_READERS[extname(path).toLowerCase()];
+  if (!read) throw new SpecError(`${path}: featurecast bundles ${Object.keys(MODEL_READERS).join(', ')} model files`);
+  return read(path);
 }
 
 async function modelIo(bytes: Uint8Array, pipeline: FittedPipeline, outputName?: string) {

@@ -58,9 +58,8 @@ const readPipeline = async (path: string): Promise<FittedPipeline> => parsePipel
 
 export async function fitCommand(parse: Parse): Promise<number> {
   const { values } = parse({ spec: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' } });
-  const spec = await readJson(required(values, 'spec', 'fit'), 'spec');
-  const pipeline = await fitPipeline(spec, required(values, 'data', 'fit'), { onProgress: progress(values.quiet === true) });
-  const out = required(values, 'out', 'fit');
+  const [specPath, data, out] = (['spec', 'data', 'out'] as const).map((flag) => required(values, flag, 'fit')) as [string, string, string];
+  const pipeline = await fitPipeline(await readJson(specPath, 'spec'), data, { onProgress: progress(values.quiet === true) });
   await writeFile(out, `${JSON.stringify(pipeline, null, 2)}\n`);
   log(`fitted ${pipeline.inputs.length} inputs and ${pipeline.features.length} steps → ${pipeline.columns.length} columns on ${pipeline.training.rows} rows; wrote ${out}`);
   return EXIT.ok;
@@ -70,9 +69,9 @@ export async function featuresCommand(parse: Parse): Promise<number> {
   const { values, positionals } = parse({ pipeline: { type: 'string' }, keep: { type: 'string', multiple: true }, out: { type: 'string' }, quiet: { type: 'boolean' } }, 1);
   const data = positionals[0];
   if (!data) throw new CliError('features needs a data file\nSee: featurecast features --help', EXIT.usage);
-  const pipeline = await readPipeline(required(values, 'pipeline', 'features'));
+  const [pipelinePath, out] = (['pipeline', 'out'] as const).map((flag) => required(values, flag, 'features')) as [string, string];
+  const pipeline = await readPipeline(pipelinePath);
   const keep = ((values.keep as string[] | undefined) ?? []).flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean);
-  const out = required(values, 'out', 'features');
   const rows = await writeFeatures(pipeline, data, out, { keep, onProgress: progress(values.quiet === true) });
   log(`wrote ${rows} rows × ${pipeline.columns.length} features${keep.length ? ` + ${keep.join(', ')}` : ''} to ${out}`);
   return EXIT.ok;
@@ -101,15 +100,15 @@ export async function trainCommand(parse: Parse): Promise<number> {
     if (text.trim() === '' || !Number.isFinite(n)) throw new CliError(`--${flag} must be a number, not "${text}"`, EXIT.usage);
     params[PARAM_OF[flag]] = n;
   }
-  const pipeline = await readPipeline(required(values, 'pipeline', 'train'));
+  const [pipelinePath, data, target, out] = (['pipeline', 'data', 'target', 'out'] as const).map((flag) => required(values, flag, 'train')) as [string, string, string, string];
+  const pipeline = await readPipeline(pipelinePath);
   let trained;
   try {
-    trained = await trainModel(pipeline, required(values, 'data', 'train'), { target: required(values, 'target', 'train'), params, onProgress: progress(values.quiet === true) });
+    trained = await trainModel(pipeline, data, { target, params, onProgress: progress(values.quiet === true) });
   } catch (error) {
     if (error instanceof RangeError) throw new CliError(error.message, EXIT.usage);
     throw error;
   }
-  const out = required(values, 'out', 'train');
   await writeBundle(out, trained.bundle);
   const { manifest, model } = trained.bundle;
   log(`trained ${trained.ensemble.trees.length} trees (final training MSE ${trained.trainLoss.at(-1)?.toPrecision(4)}); wrote ${out}/manifest.json and ${out}/${manifest.model.file} (${model.byteLength} bytes)`);
@@ -126,16 +125,14 @@ export async function bundleCommand(parse: Parse): Promise<number> {
     output: { type: 'string' },
     quiet: { type: 'boolean' },
   });
-  const pipeline = await readPipeline(required(values, 'pipeline', 'bundle'));
-  const model = required(values, 'model', 'bundle');
-  if (!model.endsWith('.onnx')) throw new CliError(`--model ${model}: featurecast bundles ONNX models (.onnx)`, EXIT.usage);
+  const [pipelinePath, model, out] = (['pipeline', 'model', 'out'] as const).map((flag) => required(values, flag, 'bundle')) as [string, string, string];
+  const pipeline = await readPipeline(pipelinePath);
   const bundle = await bundleModel(pipeline, model, {
     ...(typeof values.check === 'string' ? { check: values.check } : {}),
     ...(typeof values.expect === 'string' ? { expect: values.expect } : {}),
     ...(typeof values.output === 'string' ? { outputName: values.output } : {}),
     onProgress: progress(values.quiet === true),
   });
-  const out = required(values, 'out', 'bundle');
   await writeBundle(out, bundle);
   const parity = bundle.parity;
   const checked = parity

@@ -198,8 +198,8 @@ function write(text: string): Promise<void> {
 function explain(error: unknown): [string, number] {
   if (error instanceof CliError) return [error.message, error.exitCode];
   if (error instanceof FeaturecastError) {
-    // A ValidationError cannot reach here (predict uses report mode); everything else is about the bundle or engine.
-    return [error.message, EXIT.bundle];
+    // Bad training data or a bad spec is bad input; everything else is about the bundle or engine (predict reports invalid records itself).
+    return [error.message, error.code === 'ERR_DATA' || error.code === 'ERR_SPEC' ? EXIT.input : EXIT.bundle];
   }
   return [`unexpected error: ${error instanceof Error ? error.message : String(error)}`, EXIT.bundle];
 }

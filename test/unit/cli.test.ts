@@ -52,7 +52,7 @@ const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
 
 describe('featurecast CLI (child process)', { timeout: 60_000 }, () => {
   it('--help for the command and each subcommand', async () => {
-    const commands = ['predict', 'serve', 'info'];
+    const commands = ['predict', 'serve', 'info', 'fit', 'features', 'train', 'bundle', 'check'];
     const [main, ...runs] = await Promise.all([cli(['--help']), ...commands.map((c) => cli([c, '--help']))]);
     expect(main!.code).toBe(0);
     expect(main!.stdout).toMatch(/featurecast predict/);
@@ -131,15 +131,17 @@ describe('featurecast CLI (child process)', { timeout: 60_000 }, () => {
   });
 
   it('bad usage exits 2; a bundle that cannot load exits 3', async () => {
-    const [none, unknown, flag, port, bundle] = await Promise.all([
+    const [none, unknown, flag, port, bundle, train] = await Promise.all([
       cli([]),
-      cli(['train']),
+      cli(['retrain']),
       cli(['predict', '--colour']),
       cli(['serve', '--port', 'http']),
       cli(['info', '--bundle', join(dir, 'missing/manifest.json')]),
+      cli(['train', '--pipeline', 'p.json']),
     ]);
+    expect([train.code, train.stderr]).toEqual([2, expect.stringContaining('train needs --data')]);
     expect(none.code).toBe(2);
-    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('unknown command "train"')]);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('unknown command "retrain"')]);
     expect([flag.code, flag.stderr]).toEqual([2, expect.stringContaining("Unknown option '--colour'")]);
     expect([port.code, port.stderr]).toEqual([2, expect.stringContaining('--port must be an integer 0–65535, not "http"')]);
     expect(bundle.code).toBe(3);
