@@ -1,15 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { formatOfPath } from '../cli/input.js';
-import { CsvRecords, CsvSyntaxError, CsvTokenizer, type CsvRow, type FieldType, type UntypedCells } from '../schema/csv.js';
+import { csvLine, CsvRecords, CsvSyntaxError, CsvTokenizer, formatFloat32, type CsvRow, type FieldType, type UntypedCells } from '../schema/csv.js';
 
 /**
  * Training and scoring data files for the build side, read as a stream of records, each with
  * the 1-based line it starts on. CSV, NDJSON and JSON arrays all stream: memory is bounded by
- * the longest record, not the file.
+ * the longest record, not the file. Also a streaming CSV writer for feature tables.
  */
 
+export { formatFloat32 } from '../schema/csv.js';
 export type { FieldType, UntypedCells } from '../schema/csv.js';
 
 /** The data file formats: CSV with a header row, a JSON array of objects, or NDJSON (one object per line). */
@@ -37,7 +39,7 @@ export class DataError extends Error {
 export interface ReadRecordsOptions {
   /** Types for CSV columns (JSON values keep their own types): numbers, booleans, or text for dates and categories. */
   fields?: readonly FieldType[];
-  /** CSV cells of columns not in `fields`: `'numbers'` (default) makes numeric-looking cells numbers, `'text'` keeps strings. */
+  /** CSV cells of columns not in `fields`: `'numbers'` (default) makes numeric-looking cells (and NaN, ±Infinity) numbers, `'text'` keeps strings. */
   untyped?: UntypedCells;
   /** The format; by default from the extension (.csv, .json, .ndjson/.jsonl), else from the first character. */
   format?: DataFormat;
@@ -263,4 +265,74 @@ function jsonArrayParser(file: string): RecordParser {
       if (state !== 'done') fail('the JSON array is never closed');
     },
   };
+}
+
+/** A cell for `writeCsv`: numbers print with `formatFloat32` (or `String` for float64), null and undefined as an empty cell. */
+export type CsvValue = string | number | boolean | null | undefined;
+
+/** How `writeCsv` writes. */
+export interface WriteCsvOptions {
+  /** Print numbers as float64 (`String(x)`, NaN as `NaN`) instead of the shortest float32 decimal. */
+  float64?: boolean;
+  /** Aborting stops the writing: the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** Text handed to `out.write` at a time: large enough to be cheap, small enough to stay responsive. */
+const WRITE_BYTES = 64 * 1024;
+
+/**
+ * Writes `header` and then `rows` to `out` as CSV (LF line ends), waiting for 'drain' whenever
+ * `out.write` returns false, so a slow disk or pipe holds back the rows instead of memory filling.
+ * Does not end `out`. Resolves to the number of rows written; a row of the wrong length throws.
+ */
+export async function writeCsv(
+  out: Writable,
+  header: readonly string[],
+  rows: Iterable<readonly CsvValue[]> | AsyncIterable<readonly CsvValue[]>,
+  options: WriteCsvOptions = {},
+): Promise<number> {
+  const { signal } = options;
+  const number = options.float64 ? (x: number) => String(x) : formatFloat32;
+  let buffer = csvLine(header);
+  let count = 0;
+  const flush = async () => {
+    signal?.throwIfAborted();
+    const text = buffer;
+    buffer = '';
+    if (!out.write(text)) await drained(out, signal);
+  };
+  for await (const row of rows) {
+    if (row.length !== header.length) throw new Error(`row ${count + 1} has ${row.length} cells, but the header has ${header.length}`);
+    buffer += csvLine(row.map((v) => (typeof v === 'number' ? number(v) : v === null || v === undefined ? '' : String(v))));
+    count++;
+    if (buffer.length >= WRITE_BYTES) await flush();
+  }
+  await flush();
+  return count;
+}
+
+/** Resolves on 'drain'; rejects if `out` fails, closes first, or `signal` aborts (a bare once('drain') could wait forever). */
+function drained(out: Writable, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (out.errored) return Promise.reject(out.errored);
+  if (out.destroyed) return Promise.reject(new Error('the output closed before all rows were written'));
+  return new Promise((resolve, reject) => {
+    const settle = (error?: unknown) => {
+      out.off('drain', onDrain);
+      out.off('error', onError);
+      out.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onDrain = () => settle();
+    const onError = (error: Error) => settle(error);
+    const onClose = () => settle(new Error('the output closed before all rows were written'));
+    const onAbort = () => settle(signal!.reason);
+    out.on('drain', onDrain);
+    out.on('error', onError);
+    out.on('close', onClose);
+    signal?.addEventListener('abort', onAbort);
+  });
 }

@@ -1,7 +1,7 @@
 /**
- * CSV (RFC 4180) without I/O: an incremental tokenizer fed text in pieces of any size, and the
- * step from a header plus rows to typed records. The CLI's whole-text `parseInput` and the build
- * side's streaming file reader share it, so both read a file alike.
+ * CSV (RFC 4180) without I/O: an incremental tokenizer fed text in pieces of any size, the step
+ * from a header plus rows to typed records, and the pieces for writing it. The CLI's whole-text
+ * `parseInput` and the build side's streaming file reader share it, so both read a file alike.
  */
 
 /** A field's name and type, as much of a manifest field as typing a CSV cell needs. */
@@ -148,8 +148,10 @@ function countLf(text: string, from: number, to: number): number {
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** A leading zero before another digit marks a code (ZIP, ID), not a number: `0123` stays text. */
 const CODE = /^[+-]?0\d/;
+/** How `formatFloat32` writes what no decimal can: read back so that written features round-trip. */
+const NOT_FINITE = /^(NaN|[+-]?Infinity)$/;
 
-/** How cells of columns missing from `fields` are typed: kept as text, or numbers where they look numeric. */
+/** How cells of columns missing from `fields` are typed: kept as text, or numbers where they look numeric (or are NaN, ±Infinity). */
 export type UntypedCells = 'text' | 'numbers';
 
 /**
@@ -218,6 +220,94 @@ export function typedCell(cell: string, type: FieldType['type'] | undefined, unt
     if (lower === 'true' || lower === '1') return true;
     if (lower === 'false' || lower === '0') return false;
   }
-  if (type === undefined && untyped === 'numbers' && NUMBER.test(text) && !CODE.test(text)) return Number(text);
+  if (type === undefined && untyped === 'numbers' && ((NUMBER.test(text) && !CODE.test(text)) || NOT_FINITE.test(text))) return Number(text);
   return cell;
+}
+
+/** One CSV line (with its `\n`): cells quoted only when they hold a comma, quote, line break or edge space. */
+export function csvLine(cells: readonly string[]): string {
+  let line = '';
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i]!;
+    if (i > 0) line += ',';
+    // Edge spaces are quoted too: readers (this one included) trim unquoted cells.
+    line += /[",\r\n]|^\s|\s$/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
+  }
+  return `${line}\n`;
+}
+
+/**
+ * The shortest decimal that reads back as the same float32 as `x` (`Math.fround(Number(s))`),
+ * at most 9 significant digits. NaN prints as `NaN` and infinities as `Infinity`/`-Infinity`:
+ * JavaScript's Number, pandas' `read_csv` and numpy's `float32()` all read those back (an empty
+ * cell would be NaN to pandas but 0 to Number and missing to `readRecords`). `-0` keeps its sign.
+ */
+export function formatFloat32(x: number): string {
+  const f = Math.fround(x);
+  if (!Number.isFinite(f)) return String(f);
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  // Integers below 2^24 are exact in float32 and print exactly: the common case, kept cheap.
+  if (Number.isInteger(f) && f < 16_777_216 && f > -16_777_216) return String(f);
+  const a = Math.abs(f);
+  const sign = f < 0 ? '-' : '';
+  let e10 = Math.floor(Math.log10(a));
+  if (10 ** e10 > a) e10--;
+  else if (10 ** (e10 + 1) <= a) e10++;
+  // Beyond 1e±22 powers of ten are inexact doubles, so the check below would round twice.
+  if (e10 < -13 || e10 > 21) return sign + slowFloat32(a);
+  // If some d-digit decimal rounds to `a`, so does some (d+1)-digit one (the same, with a 0):
+  // search d by halves. 9 digits always suffice.
+  let low = 1;
+  let high = 9;
+  let best = '';
+  while (low < high) {
+    const digits = (low + high) >> 1;
+    const text = roundTrip(a, digits, e10);
+    if (text === undefined) low = digits + 1;
+    else {
+      best = text;
+      high = digits;
+    }
+  }
+  return sign + (best || roundTrip(a, 9, e10) || slowFloat32(a));
+}
+
+/** `a` to `digits` significant digits, if that decimal rounds back to `a`; `e10` is `a`'s decimal exponent. */
+function roundTrip(a: number, digits: number, e10: number): string | undefined {
+  const scale = digits - 1 - e10;
+  const power = POW10[scale < 0 ? -scale : scale]!;
+  const scaled = scale >= 0 ? a * power : a / power;
+  const m = Math.round(scaled);
+  // An integer over (or times) an exact power of ten rounds once, exactly as Number(text) does.
+  if (Math.fround(scale >= 0 ? m / power : m * power) === a) return decimal(m, -scale);
+  // When the nearest is below `a` and misses, the next one up may still hit: beside a power of two
+  // the gap to the float above is twice the gap below. And `scaled` was itself rounded.
+  const next = scaled > m ? m + 1 : m - 1;
+  if (Math.fround(scale >= 0 ? next / power : next * power) === a) return decimal(next, -scale);
+  return undefined;
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/** The same search through `toPrecision`, for magnitudes beyond 1e±22 (10× slower, and rare in features). */
+function slowFloat32(a: number): string {
+  for (let digits = 1; digits < 9; digits++) {
+    const nearest = Number(a.toPrecision(digits));
+    if (Math.fround(nearest) === a) return String(nearest);
+    const up = Number((nearest + 10 ** (Math.floor(Math.log10(a)) - digits + 1)).toPrecision(digits));
+    if (Math.fround(up) === a) return String(up);
+  }
+  return String(Number(a.toPrecision(9)));
+}
+
+/** `m`·10^`exponent` written as JavaScript's `String(number)` would write it. */
+function decimal(m: number, exponent: number): string {
+  const digits = String(m);
+  let end = digits.length;
+  while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
+  const d = digits.slice(0, end);
+  const point = digits.length + exponent;
+  if (point > 0 && point <= 21) return point >= d.length ? d + '0'.repeat(point - d.length) : `${d.slice(0, point)}.${d.slice(point)}`;
+  if (point <= 0 && point > -6) return `0.${'0'.repeat(-point)}${d}`;
+  return `${d[0]}${d.length > 1 ? `.${d.slice(1)}` : ''}e${point - 1 >= 0 ? '+' : '-'}${Math.abs(point - 1)}`;
 }

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError, readRecords, type ReadRecordsOptions } from '../../src/build/data.js';
+import { DataError, formatFloat32, readRecords, writeCsv, type ReadRecordsOptions } from '../../src/build/data.js';
 import { parseInput } from '../../src/cli/input.js';
 import { CsvTokenizer, type CsvRow } from '../../src/schema/csv.js';
 
@@ -65,14 +67,16 @@ describe('readRecords: formats', () => {
   });
 
   it('CSV columns not in fields: numeric cells become numbers, codes and other text stay strings', async () => {
-    const path = file('untyped.csv', 'zip,n,x,b\n02134,-2.5e1,1.2.3,true\n0,.5,abc,\n');
+    const path = file('untyped.csv', 'zip,n,x,b\n02134,-2.5e1,1.2.3,true\n0,.5,abc,\n-0.5,NaN,-Infinity,nan\n');
     expect(await read(path)).toEqual([
       [2, { zip: '02134', n: -25, x: '1.2.3', b: 'true' }],
       [3, { zip: 0, n: 0.5, x: 'abc' }],
+      [4, { zip: -0.5, n: Number.NaN, x: Number.NEGATIVE_INFINITY, b: 'nan' }],
     ]);
     expect(await read(path, { untyped: 'text' })).toEqual([
       [2, { zip: '02134', n: '-2.5e1', x: '1.2.3', b: 'true' }],
       [3, { zip: '0', n: '.5', x: 'abc' }],
+      [4, { zip: '-0.5', n: 'NaN', x: '-Infinity', b: 'nan' }],
     ]);
   });
 
@@ -309,6 +313,132 @@ describe('readRecords: a million rows', () => {
   });
 });
 
+describe('writeCsv', () => {
+  it('writes a header and rows, quoting only where needed, numbers as float32', async () => {
+    const sink = collect();
+    const written = await writeCsv(sink.stream, ['name', 'x, y', 'flag'], [
+      ['plain', 0.1, true],
+      ['say "hi"', 1 / 3, false],
+      ['two\nlines', Number.NaN, null],
+      [' edge ', -0, undefined],
+      ['', Number.POSITIVE_INFINITY, 16_777_217],
+    ]);
+    expect(written).toBe(5);
+    expect(sink.text()).toBe('name,"x, y",flag\nplain,0.1,true\n"say ""hi""",0.33333334,false\n"two\nlines",NaN,\n" edge ",-0,\n,Infinity,16777216\n');
+    const wide = collect();
+    await writeCsv(wide.stream, ['x'], [[0.1], [1 / 3]], { float64: true });
+    expect(wide.text()).toBe('x\n0.1\n0.3333333333333333\n');
+  });
+
+  it('what it writes reads back as the same records', async () => {
+    const strings = ['a,b', '"q"', 'l1\r\nl2', ' pad ', 'é😀', 'x"'];
+    const numbers = [0.1, -2.5e-7, 123456.789, 3.4e38];
+    const path = join(dir, 'written.csv');
+    const out = createWriteStream(path);
+    await writeCsv(out, ['s', 'n'], strings.map((s, i) => [s, numbers[i % numbers.length]!]));
+    out.end();
+    await once(out, 'finish');
+    const back = await read(path, { fields: [{ name: 's', type: 'category' }, { name: 'n', type: 'number' }] });
+    expect(back.map(([, r]) => r.s)).toEqual(strings);
+    expect(back.map(([, r]) => Math.fround(r.n as number))).toEqual(strings.map((_, i) => Math.fround(numbers[i % numbers.length]!)));
+    expect(parseInput(await readFile(path, 'utf8'), []).records.map((r) => (r as { s: string }).s)).toEqual(strings);
+  });
+
+  it('waits for a slow output instead of buffering every row', async () => {
+    let maxQueued = 0;
+    let chunks = 0;
+    const slow = new Writable({
+      highWaterMark: 16 * 1024,
+      write(_chunk, _encoding, done) {
+        chunks++;
+        setImmediate(done);
+      },
+    });
+    function* rows() {
+      for (let i = 0; i < 200_000; i++) {
+        maxQueued = Math.max(maxQueued, slow.writableLength);
+        yield [i, `row ${i}`];
+      }
+    }
+    expect(await writeCsv(slow, ['i', 'text'], rows())).toBe(200_000);
+    expect(chunks).toBeGreaterThan(40);
+    // At most one 64 KiB batch waits in the stream (~3.5 MB of rows are written in all).
+    expect(maxQueued).toBeLessThanOrEqual(70 * 1024);
+  });
+
+  it('rejects when the output closes or fails, on abort, and on a row of the wrong length', async () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => [i, 'padding padding padding padding']);
+    const closing = new Writable({ highWaterMark: 1024, write: (_c, _e, done) => setTimeout(done, 5) });
+    setTimeout(() => closing.destroy(), 10);
+    await expect(writeCsv(closing, ['i', 's'], many(100_000))).rejects.toThrow(/closed before all rows/);
+    const failing = new Writable({ highWaterMark: 1024, write: (_c, _e, done) => setTimeout(() => done(new Error('disk full')), 5) });
+    failing.on('error', () => {});
+    await expect(writeCsv(failing, ['i', 's'], many(100_000))).rejects.toThrow('disk full');
+    const reason = new Error('stop');
+    const never = new Writable({ highWaterMark: 1024, write: () => {} });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(reason), 10);
+    await expect(writeCsv(never, ['i', 's'], many(100_000), { signal: controller.signal })).rejects.toBe(reason);
+    await expect(writeCsv(collect().stream, ['a', 'b'], [[1, 2], [3]])).rejects.toThrow('row 2 has 1 cells, but the header has 2');
+  });
+});
+
+describe('formatFloat32', () => {
+  it('prints the shortest decimal of common values', () => {
+    const cases: Array<[number, string]> = [
+      [0, '0'],
+      [-0, '-0'],
+      [1, '1'],
+      [0.1, '0.1'],
+      [-0.3, '-0.3'],
+      [1 / 3, '0.33333334'],
+      [16_777_217, '16777216'],
+      [2 ** 24 + 2, '16777218'],
+      [1e10, '10000000000'],
+      [3.4028234663852886e38, '3.4028235e+38'],
+      [1.401298464324817e-45, '1e-45'],
+      [1.1754943508222875e-38, '1.1754944e-38'],
+      [123456.789, '123456.79'],
+      [1e-7, '1e-7'],
+      [Number.NaN, 'NaN'],
+      [Number.POSITIVE_INFINITY, 'Infinity'],
+      [Number.NEGATIVE_INFINITY, '-Infinity'],
+      [1e39, 'Infinity'],
+    ];
+    for (const [x, text] of cases) expect(formatFloat32(x), String(x)).toBe(text);
+  });
+
+  const bits = new Uint32Array(1);
+  const float = new Float32Array(bits.buffer);
+  const fromBits = (b: number) => {
+    bits[0] = b;
+    return float[0]!;
+  };
+  const anyFloat32 = fc.oneof(
+    fc.integer({ min: 0, max: 2 ** 32 - 1 }).map(fromBits),
+    // Subnormals, either sign.
+    fc.tuple(fc.integer({ min: 1, max: 2 ** 23 - 1 }), fc.boolean()).map(([m, negative]) => fromBits(m + (negative ? 2 ** 31 : 0))),
+    // Powers of two, where the gap below is half the gap above.
+    fc.tuple(fc.integer({ min: -149, max: 127 }), fc.boolean()).map(([e, negative]) => (negative ? -1 : 1) * 2 ** e),
+    fc.constantFrom(0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 3.4028234663852886e38, 1.1754943508222875e-38),
+  );
+
+  it('reads back as the same float32, in at most 9 significant digits, and no shorter decimal does', () => {
+    fc.assert(
+      fc.property(anyFloat32, (f) => {
+        const text = formatFloat32(f);
+        if (Number.isNaN(f)) return text === 'NaN';
+        expect(Object.is(Math.fround(Number(text)), f)).toBe(true);
+        const digits = significantDigits(text);
+        expect(digits).toBeLessThanOrEqual(9);
+        if (Number.isFinite(f) && f !== 0 && digits > 1) expect(shorterRoundTrip(f, digits - 1), text).toBeUndefined();
+        return true;
+      }),
+      { numRuns: 50_000 },
+    );
+  });
+});
+
 /** Rows of `pieces` pushed one after another. */
 function rows(pieces: readonly string[]): CsvRow[] {
   const tokenizer = new CsvTokenizer();
@@ -357,4 +487,34 @@ function referenceRows(text: string): CsvRow[] {
   if (quoted) throw new Error('a quoted CSV cell is never closed');
   if (cell !== '' || cells.length) endRow();
   return out;
+}
+
+function significantDigits(text: string): number {
+  const mantissa = text.replace(/^-/, '').replace(/e.*$/, '').replace('.', '');
+  return mantissa.replace(/^0+/, '').replace(/0+$/, '').length || 1;
+}
+
+/** A decimal of `digits` significant digits that reads back as `f`, found by brute force near `f`. */
+function shorterRoundTrip(f: number, digits: number): string | undefined {
+  for (let d = 1; d <= digits; d++) {
+    const nearest = Number(f.toPrecision(d));
+    const step = 10 ** (Math.floor(Math.log10(Math.abs(f))) - d + 1);
+    for (let k = -2; k <= 2; k++) {
+      const candidate = (nearest + k * step).toPrecision(d);
+      if (Math.fround(Number(candidate)) === f) return candidate;
+    }
+  }
+  return undefined;
+}
+
+/** A Writable that keeps what it is given. */
+function collect(): { stream: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
