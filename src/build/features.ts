@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { compilePipeline, type Pipeline } from '../features/pipeline.js';
 import { SpecError } from '../errors.js';
-import { formatFloat32 } from './data.js';
+import { writeCsv } from './data.js';
 import type { FittedPipeline } from './fit.js';
 import { BadRows, rowsOf, type DataSource, type ReadOptions } from './rows.js';
 
@@ -26,7 +26,7 @@ export function compileFitted(pipeline: FittedPipeline): Pipeline {
   return compilePipeline(pipeline.inputs, pipeline.features);
 }
 
-/** Writes the features of every row of `data` to the CSV file `out`; resolves to the number of rows. Bad rows fail it, all named. */
+/** Writes the features of every row of `data` to the CSV file `out`; resolves to the number of rows. Bad rows fail it, all named, and nothing is written. */
 export async function writeFeatures(pipeline: FittedPipeline, data: DataSource, out: string, options: FeaturesOptions = {}): Promise<number> {
   const compiled = compileFitted(pipeline);
   const keep = options.keep ?? [];
@@ -34,26 +34,9 @@ export async function writeFeatures(pipeline: FittedPipeline, data: DataSource, 
   if (clash) throw new SpecError(`--keep ${clash}: the features already have a column of that name`);
   const partial = `${out}.partial`;
   const stream = createWriteStream(partial);
-  const write = async (text: string) => {
-    if (!stream.write(text)) await once(stream, 'drain');
-  };
   const bad = new BadRows();
-  let rows = 0;
   try {
-    await write(`${[...compiled.columns, ...keep].map(csvCell).join(',')}\n`);
-    let chunk: Array<{ record: Record<string, unknown>; line: number }> = [];
-    const flush = async () => {
-      const { matrix, issues, rejected } = compiled.encode(chunk.map((r) => r.record), { invalid: 'report' });
-      for (const issue of issues) bad.add([issue], chunk[issue.index]!.line);
-      if (!bad.issues.length) await write(formatRows(matrix, compiled.width, chunk, keep, rejected));
-      rows += chunk.length;
-      chunk = [];
-    };
-    for await (const row of rowsOf(data, pipeline.inputs, { ...options, stage: options.stage ?? 'features' })) {
-      chunk.push(row);
-      if (chunk.length === CHUNK) await flush();
-    }
-    if (chunk.length) await flush();
+    const rows = await writeCsv(stream, [...compiled.columns, ...keep], encodedRows(compiled, data, pipeline, keep, bad, options));
     bad.throwIfAny(data, 'features');
     stream.end();
     await once(stream, 'finish');
@@ -66,21 +49,29 @@ export async function writeFeatures(pipeline: FittedPipeline, data: DataSource, 
   }
 }
 
-function formatRows(matrix: Float32Array, width: number, chunk: ReadonlyArray<{ record: Record<string, unknown> }>, keep: readonly string[], rejected: Uint8Array | null): string {
-  let text = '';
-  for (let i = 0; i < chunk.length; i++) {
-    if (rejected?.[i]) continue;
-    const cells: string[] = [];
-    for (let c = 0; c < width; c++) cells.push(formatFloat32(matrix[i * width + c]!));
-    for (const k of keep) cells.push(csvCell(chunk[i]!.record[k]));
-    text += `${cells.join(',')}\n`;
+/** Rows of float32 features (then the kept cells, as text so a target is never rounded), a chunk of records at a time; after a bad row only problems are collected. */
+async function* encodedRows(compiled: Pipeline, data: DataSource, pipeline: FittedPipeline, keep: readonly string[], bad: BadRows, options: ReadOptions) {
+  let chunk: Array<{ record: Record<string, unknown>; line: number }> = [];
+  const width = compiled.width;
+  function* flush() {
+    const { matrix, issues, rejected } = compiled.encode(chunk.map((r) => r.record), { invalid: 'report' });
+    for (const issue of issues) bad.add([issue], chunk[issue.index]!.line);
+    if (!bad.issues.length) {
+      for (let i = 0; i < chunk.length; i++) {
+        if (rejected?.[i]) continue;
+        const row: Array<number | string | undefined> = Array.from(matrix.subarray(i * width, (i + 1) * width));
+        for (const k of keep) {
+          const v = chunk[i]!.record[k];
+          row.push(v === undefined || v === null ? undefined : String(v));
+        }
+        yield row;
+      }
+    }
+    chunk = [];
   }
-  return text;
-}
-
-/** A CSV cell: absent values empty, text quoted when it must be. */
-function csvCell(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  for await (const row of rowsOf(data, pipeline.inputs, { ...options, stage: options.stage ?? 'features' })) {
+    chunk.push(row);
+    if (chunk.length === CHUNK) yield* flush();
+  }
+  if (chunk.length) yield* flush();
 }

@@ -90,8 +90,8 @@ Options:
   features: `Usage: featurecast features --pipeline <pipeline.json> <data> --out <features.csv> [--keep <col,…>]
 
 Writes the model matrix of every row exactly as the library computes it when predicting: a CSV
-whose header is the model's columns in order, values float32 (shortest round-trip form; an empty
-cell is NaN, a missing value). Train any model on it. Streams, with progress on stderr.
+whose header is the model's columns in order, values float32 in their shortest round-trip form
+(NaN for a missing value). Train any model on it. Streams, with progress on stderr.
 
 Options:
   --pipeline <file>     the fitted pipeline (from featurecast fit)

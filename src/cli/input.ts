@@ -1,4 +1,4 @@
-import type { InputField } from '../schema/manifest.js';
+import { CsvRecords, CsvSyntaxError, CsvTokenizer, type FieldType } from '../schema/csv.js';
 
 /**
  * Records from text: JSON (an array or one object), NDJSON (one record per line) or CSV (a
@@ -38,7 +38,7 @@ export function formatOfPath(path: string): InputFormat | undefined {
 }
 
 /** Parses `text` in `format`, or guesses: `[` is JSON, `{` is JSON or else NDJSON, anything else CSV. */
-export function parseInput(text: string, fields: readonly InputField[], format?: InputFormat): ParsedInput {
+export function parseInput(text: string, fields: readonly FieldType[], format?: InputFormat): ParsedInput {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const first = body.trimStart()[0];
   if (first === undefined) throw new InputError('the input is empty');
@@ -88,92 +88,23 @@ function parseNdjson(text: string): ParsedInput {
   return { records, lines, single: false };
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/** RFC 4180 CSV: quoted cells may hold commas, doubled quotes and line breaks. */
-function parseCsv(text: string, fields: readonly InputField[]): ParsedInput {
-  const rows = csvRows(text);
-  const header = rows.shift();
-  if (!header) throw new InputError('the CSV has no header row');
-  const names = header.cells.map((c) => c.trim());
-  const types = names.map((n) => fields.find((f) => f.name === n)?.type);
-  const records: unknown[] = [];
-  const lines: number[] = [];
-  for (const row of rows) {
-    if (row.cells.length === 1 && row.cells[0]!.trim() === '') continue;
-    if (row.cells.length !== names.length) {
-      throw new InputError(`expected ${names.length} cells (as in the header), found ${row.cells.length}`, row.line);
+/** RFC 4180 CSV with a header row; the tokenizer and cell typing are shared with the build side's file reader. */
+function parseCsv(text: string, fields: readonly FieldType[]): ParsedInput {
+  try {
+    const tokenizer = new CsvTokenizer();
+    const table = new CsvRecords(fields);
+    const records: unknown[] = [];
+    const lines: number[] = [];
+    for (const row of [...tokenizer.push(text), ...tokenizer.end()]) {
+      const record = table.record(row);
+      if (record === undefined) continue;
+      records.push(record);
+      lines.push(row.line);
     }
-    const record: Record<string, unknown> = {};
-    row.cells.forEach((cell, i) => {
-      const value = typedCell(cell, types[i]);
-      // An empty cell is an absent field: the schema then says whether that is allowed.
-      if (value !== undefined) record[names[i]!] = value;
-    });
-    records.push(record);
-    lines.push(row.line);
+    if (!table.hasHeader) throw new InputError('the CSV has no header row');
+    return { records, lines, single: false };
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) throw new InputError(error.message, error.line);
+    throw error;
   }
-  return { records, lines, single: false };
-}
-
-/** Numbers for numeric fields and booleans for boolean ones; anything else stays text, so validation can name it. */
-function typedCell(cell: string, type: InputField['type'] | undefined): unknown {
-  const text = cell.trim();
-  if (text === '') return undefined;
-  if ((type === 'number' || type === 'integer') && NUMBER.test(text)) return Number(text);
-  if (type === 'boolean') {
-    const lower = text.toLowerCase();
-    if (lower === 'true' || lower === '1') return true;
-    if (lower === 'false' || lower === '0') return false;
-  }
-  return cell;
-}
-
-function csvRows(text: string): Array<{ cells: string[]; line: number }> {
-  const rows: Array<{ cells: string[]; line: number }> = [];
-  let cells: string[] = [];
-  let cell = '';
-  let line = 1;
-  let start = 1;
-  let quoted = false;
-  let i = 0;
-  const endRow = () => {
-    cells.push(cell);
-    rows.push({ cells, line: start });
-    cells = [];
-    cell = '';
-  };
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i += 2;
-        continue;
-      }
-      if (c === '"') quoted = false;
-      else {
-        if (c === '\n') line++;
-        cell += c;
-      }
-      i++;
-      continue;
-    }
-    if (c === '"' && cell.trim() === '') {
-      quoted = true;
-      cell = '';
-    } else if (c === ',') {
-      cells.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRow();
-      line++;
-      start = line;
-    } else cell += c;
-    i++;
-  }
-  if (quoted) throw new InputError('a quoted CSV cell is never closed', start);
-  if (cell !== '' || cells.length) endRow();
-  return rows;
 }
