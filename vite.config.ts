@@ -21,6 +21,8 @@ export default defineConfig(({ mode }) => ({
   ...(mode === 'test' ? {} : demoSite),
   test: {
     include: ['test/unit/**/*.test.ts'],
+    // A focused test would silently drop the rest of the suite, on any machine, not only in CI.
+    allowOnly: false,
     testTimeout: 30_000,
   },
 }));

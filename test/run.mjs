@@ -1,10 +1,12 @@
-// `npm test`: every test suite, then one closing line "N passed, N failed" over all of them.
+// `npm test`: every test suite, then one closing line "N passed, N failed, N skipped" over all of them.
 // Build and type check, then unit tests (vitest, Node), then browser tests (Playwright, Debian Chromium).
-// Each suite's closing lines stay visible; the totals come from their JSON reports.
+// Each suite's closing lines stay visible; the totals come from their JSON reports (test/summary.mjs).
+// Any failed or skipped test fails the run; `.only` fails each suite by its own config.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closingLine, exitCode, readReport, tally } from './summary.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const out = mkdtempSync(join(tmpdir(), 'featurecast-test-'));
@@ -39,21 +41,11 @@ const unit = build === 0 ? run('npx', ['vitest', 'run', '--reporter=default', '-
 // Playwright's global setup builds the library, the demo and the test harness first.
 const e2e = run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
 
-let passed = 0;
-let failed = 0;
-if (existsSync(vitestJson)) {
-  const v = JSON.parse(readFileSync(vitestJson, 'utf8'));
-  passed += v.numPassedTests;
-  failed += v.numFailedTests + (v.numTotalTestSuites && !v.success && v.numFailedTests === 0 ? 1 : 0);
-} else failed += 1;
-if (existsSync(playwrightJson)) {
-  const p = JSON.parse(readFileSync(playwrightJson, 'utf8'));
-  passed += p.stats.expected;
-  failed += p.stats.unexpected + p.stats.flaky;
-} else failed += 1;
-if (types !== 0) failed += 1;
+const totals = tally(readReport(vitestJson), readReport(playwrightJson));
+if (types !== 0) totals.failed += 1;
 
-console.log(`\nfeaturecast: ${passed} passed, ${failed} failed`);
+console.log(`\n${closingLine(totals)}`);
 if (types !== 0) console.error('npm run typecheck failed.');
 if (build !== 0) console.error('npm run build failed, so the unit tests did not run.');
-process.exit(types === 0 && build === 0 && unit === 0 && e2e === 0 && failed === 0 ? 0 : 1);
+if (totals.skipped) console.error('Skipped or todo tests fail the run: remove the .skip / .todo / .fixme.');
+process.exit(exitCode(totals, [build, types, unit, e2e]));

@@ -3,7 +3,7 @@ import { reviveError, WorkerCrashedError } from '../errors.js';
 import type { BatchColumns } from '../outputs/postprocess.js';
 import { isDataCloneError, sendable } from '../schema/sendable.js';
 import type { RunOptions } from './core.js';
-import { isPing, isRunReply, PING, type RunReply, type RunRequest, type WorkerApi } from './protocol.js';
+import { isPing, isRunReply, PING, rethrowing, type RunReply, type RunRequest, type WorkerApi } from './protocol.js';
 
 /**
  * One running worker and the ways it can die. An uncaught error fires `error`; a worker that
@@ -57,12 +57,12 @@ export class LiveWorker {
   constructor() {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
     this.worker = worker;
-    // comlink's messages go through `post` as well.
-    this.api = wrap<WorkerApi>({
+    // comlink's messages go through `post` as well; errors come back as values (protocol.ts).
+    this.api = rethrowing(wrap<WorkerApi>({
       postMessage: (message: unknown, transfer?: Transferable[]) => this.post(message, transfer),
       addEventListener: worker.addEventListener.bind(worker),
       removeEventListener: worker.removeEventListener.bind(worker),
-    });
+    }));
     worker.addEventListener('message', (event) => {
       this.lastHeard = performance.now();
       const data: unknown = event.data;

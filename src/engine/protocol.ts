@@ -1,4 +1,4 @@
-import { transferHandlers, type TransferHandler } from 'comlink';
+import type { Remote } from 'comlink';
 import { reviveError, serializeError, type SerializedError } from '../errors.js';
 import type { BatchColumns } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
@@ -124,19 +124,51 @@ function transferablesOf(columns: BatchColumns): ArrayBuffer[] {
 }
 
 /**
- * comlink's default error transfer keeps only name, message and stack; this keeps the
- * featurecast class, `code` and details, on both sides. Idempotent.
+ * An error thrown by a worker API method, as that method returns it. comlink sends a thrown value
+ * through its one global 'throw' transfer handler, which belongs to any app on the page that uses
+ * comlink itself; returned as plain data, a featurecast error keeps its class, `code` and details
+ * while comlink's handlers stay exactly as comlink made them, in the page and in the worker.
  */
-export function installErrorTransfer(): void {
-  const base = transferHandlers.get('throw') as TransferHandler<{ value: unknown }, unknown> | undefined;
-  if (!base || (base as { featurecast?: true }).featurecast) return;
-  const handler: TransferHandler<{ value: unknown }, SerializedError> & { featurecast: true } = {
-    featurecast: true,
-    canHandle: base.canHandle,
-    serialize: ({ value }) => [serializeError(value), []],
-    deserialize: (serialized) => {
-      throw reviveError(serialized);
+interface ReturnedError {
+  featurecastError: SerializedError;
+}
+
+function isReturnedError(value: unknown): value is ReturnedError {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, 'featurecastError');
+}
+
+/** The worker's side: `api` with each method's error (thrown or rejected) returned as a ReturnedError instead; `rethrowing` undoes it on the page. */
+export function returningErrors<T extends object>(api: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(api)) {
+    if (typeof member !== 'function') {
+      wrapped[name] = member;
+      continue;
+    }
+    wrapped[name] = async (...args: unknown[]): Promise<unknown> => {
+      try {
+        return await (member as (...a: unknown[]) => unknown).apply(api, args);
+      } catch (error) {
+        return { featurecastError: serializeError(error) } satisfies ReturnedError;
+      }
+    };
+  }
+  return wrapped as T;
+}
+
+/** The page's side: each method of `remote` rejects, as its featurecast class, with the error its worker method returned (see `returningErrors`). */
+export function rethrowing<T>(remote: Remote<T>): Remote<T> {
+  return new Proxy(remote, {
+    get(target, key, receiver) {
+      const member: unknown = Reflect.get(target, key, receiver);
+      // Symbols are comlink's own (releaseProxy, createEndpoint); `then` must stay comlink's too.
+      if (typeof key !== 'string' || key === 'then' || typeof member !== 'function') return member;
+      return (...args: unknown[]) => (member as (...a: unknown[]) => Promise<unknown>)(...args).then(rethrow);
     },
-  };
-  transferHandlers.set('throw', handler as TransferHandler<unknown, unknown>);
+  });
+}
+
+function rethrow(value: unknown): unknown {
+  if (isReturnedError(value)) throw reviveError(value.featurecastError);
+  return value;
 }

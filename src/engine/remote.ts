@@ -6,7 +6,7 @@ import type { BatchColumns } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
 import type { BundleSource, LoadProgress } from './bundle.js';
 import type { RunOptions } from './core.js';
-import { installErrorTransfer, type EngineApi, type WorkerLoadOptions } from './protocol.js';
+import type { EngineApi, WorkerLoadOptions } from './protocol.js';
 import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
 import type { MatchedActuals, MonitorSnapshot } from '../monitor/monitor.js';
 
@@ -50,7 +50,6 @@ export class WorkerBackend implements Backend {
   }
 
   static async start(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<WorkerBackend> {
-    installErrorTransfer();
     const live = new LiveWorker();
     try {
       const manifest = await live.call((worker) => worker.api.load(source, options, onProgress && proxy(onProgress)), false);

@@ -1,6 +1,6 @@
 import { expose } from 'comlink';
 import { ModelEngine } from './core.js';
-import { answerPings, answerRuns, installErrorTransfer, type WorkerApi } from './protocol.js';
+import { answerPings, answerRuns, returningErrors, type WorkerApi } from './protocol.js';
 
 /** Worker entry: one ModelEngine per worker, driven over comlink, with `run` and the ping as bare messages (protocol.ts). */
 
@@ -33,8 +33,7 @@ const api: WorkerApi = {
 
 // onnxruntime re-runs this script for its pthread workers; those must not answer our messages.
 if (!(self as { name?: string }).name?.startsWith('em-pthread')) {
-  installErrorTransfer();
   answerPings(self);
   answerRuns(self, async (records, options) => loaded().run(records, options));
-  expose(api);
+  expose(returningErrors(api));
 }

@@ -6,8 +6,8 @@ import { tinyBundle } from '../fixtures/tiny-bundle.js';
 import { startStaticServer } from './server.js';
 
 /**
- * Builds what the tests load (the library with tsc, the demo site, the harness page), writes the
- * tiny fixture bundle to a temp folder, and serves all three from one static server on
+ * Builds what the tests load (the library with tsc, the demo site, the harness page, the comlink
+ * app page), writes the tiny fixture bundle to a temp folder, and serves them from one static server on
  * 127.0.0.1. Its URL reaches the test workers as E2E_BASE_URL. `E2E_SKIP_BUILD=1` reuses the
  * last build. Returns the teardown, so the server and the temp folder go when the run ends.
  */
@@ -18,6 +18,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
     run(['vite', 'build', '--logLevel', 'warn']);
     run(['vite', 'build', '--config', 'test/e2e/harness/vite.config.ts']);
+    run(['vite', 'build', '--config', 'test/e2e/comlink-app/vite.config.ts']);
   }
   const fixtures = mkdtempSync(join(tmpdir(), 'featurecast-e2e-'));
   const { manifest, model } = await tinyBundle();
@@ -26,6 +27,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const server = await startStaticServer({
     demo: join(repo, 'demo/dist'),
     harness: join(repo, 'test/e2e/harness/dist'),
+    'comlink-app': join(repo, 'test/e2e/comlink-app/dist'),
     fixtures,
   });
   process.env.E2E_BASE_URL = server.url;

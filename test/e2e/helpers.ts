@@ -11,7 +11,7 @@ export function baseUrl(): string {
   return url;
 }
 
-export function siteUrl(site: 'demo' | 'harness' | 'fixtures', flags: readonly Flag[] = [], path = ''): string {
+export function siteUrl(site: 'demo' | 'harness' | 'comlink-app' | 'fixtures', flags: readonly Flag[] = [], path = ''): string {
   return `${baseUrl()}/${flags.length ? flags.join(',') : '-'}/${site}/${path}`;
 }
 

@@ -238,6 +238,61 @@ test('records postMessage cannot copy (Proxies, functions, symbols) get the inli
   ]);
 });
 
+test('records with cycles and a function in them get the inline answers and issues in the worker', async ({ page }) => {
+  await openHarness(page);
+  const runs = await page.evaluate(
+    async ({ source, plain }) => {
+      // The function makes postMessage refuse each batch, so the worker path copies it (schema/sendable.ts).
+      const cyclic = (): unknown[] => {
+        const self: Record<string, unknown> = { ...plain, onSelect: Math.max };
+        self.self = self;
+        const loop: Record<string, unknown> = { format: Math.max };
+        loop.loop = loop;
+        const fieldIsRecord: Record<string, unknown> = { ...plain, humidity: Math.max };
+        fieldIsRecord.temperature = fieldIsRecord;
+        const records: unknown[] = [self, { ...plain, temperature: loop }, fieldIsRecord];
+        records.push(records);
+        return records;
+      };
+      const outcome = async (work: () => Promise<unknown>) => {
+        try {
+          return JSON.stringify(await work());
+        } catch (error) {
+          const e = error as { name: string; code?: string; issues?: unknown };
+          return JSON.stringify({ name: e.name, code: e.code, issues: e.issues });
+        }
+      };
+      const run = async (worker: boolean) => {
+        const p = await window.featurecast.createPredictor(source, { worker, cache: false });
+        try {
+          return {
+            runtime: p.runtime,
+            report: await outcome(() => p.predictBatch(cyclic(), { invalid: 'report' })),
+            strict: await outcome(() => p.predictBatch(cyclic(), { invalid: 'report', strict: true })),
+            reject: await outcome(() => p.predictBatch(cyclic())),
+          };
+        } finally {
+          await p.dispose();
+        }
+      };
+      return { worker: await run(true), inline: await run(false) };
+    },
+    { source: bundleUrls(), plain: records[0]! },
+  );
+  expect([runs.worker.runtime, runs.inline.runtime]).toEqual(['worker', 'inline']);
+  const { runtime: _w, ...worker } = runs.worker;
+  const { runtime: _i, ...inline } = runs.inline;
+  expect(worker).toEqual(inline);
+  const report = JSON.parse(worker.report) as Array<{ value?: number; error?: { issues: Array<{ path: string; message: string }> } }>;
+  expect(report.map((r) => (r.error ? r.error.issues.map((i) => `${i.path}: ${i.message}`) : typeof r.value))).toEqual([
+    'number',
+    ['temperature: expected a number, got object'],
+    ['temperature: expected a number, got object', 'humidity: expected a number, got function'],
+    [': expected a record object, got an array'],
+  ]);
+  expect(JSON.parse(worker.reject)).toMatchObject({ name: 'ValidationError', code: 'ERR_VALIDATION' });
+});
+
 test('the worker runs under a strict CSP and in a cross-origin-isolated page', async ({ page }) => {
   const problems = await openHarness(page, ['csp', 'coi']);
   const violations: string[] = [];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Predictor } from '../../src/index.js';
+import { isRejected } from '../../src/outputs/postprocess.js';
 import { isDataCloneError, sendable } from '../../src/schema/sendable.js';
 import { createBikePredictor, rec } from '../fixtures/bike-validation.js';
 
@@ -30,6 +31,19 @@ function awkward(): unknown[] {
   ];
 }
 
+/** Records with cycles, each also holding a function, so postMessage refuses them and sendable copies them. */
+function cyclic(): unknown[] {
+  const self = rec({ onSelect: () => 1 });
+  self.self = self;
+  const loop: Record<string, unknown> = { format: () => 1 };
+  loop.loop = loop;
+  const fieldIsRecord = rec({ humidity: () => 1 });
+  fieldIsRecord.temperature = fieldIsRecord;
+  const records: unknown[] = [self, rec({ temperature: loop }), fieldIsRecord];
+  records.push(records);
+  return records;
+}
+
 describe('sendable', () => {
   it('makes a message with such records copyable by postMessage (structured clone)', () => {
     const message = { run: 1, records: awkward(), options: {} };
@@ -52,6 +66,30 @@ describe('sendable', () => {
       expect(original.filter((r) => 'error' in r).length).toBeGreaterThan(3);
     });
   }
+
+  it('copies records with cycles and functions in them: a cycle stays a cycle, so the reader answers as it does inline', async () => {
+    const records = cyclic();
+    const message = { run: 1, records, options: {} };
+    const copy = sendable(message) as typeof message;
+    expect(() => structuredClone(copy)).not.toThrow();
+    const [self, fieldCycle, fieldIsRecord, batch] = copy.records as Array<Record<string, unknown>>;
+    expect(self!.self).toBe(self);
+    expect((fieldCycle!.temperature as Record<string, unknown>).loop).toBe(fieldCycle!.temperature);
+    expect(fieldIsRecord!.temperature).toBe(fieldIsRecord);
+    expect(batch).toBe(copy.records);
+    for (const strict of [false, true]) {
+      const original = await bike.predictBatch(cyclic(), { invalid: 'report', strict });
+      const copied = await bike.predictBatch(sendable(cyclic()) as unknown[], { invalid: 'report', strict });
+      expect(copied).toEqual(original);
+    }
+    const report = await bike.predictBatch(sendable(cyclic()) as unknown[], { invalid: 'report' });
+    expect(report.map((r) => (isRejected(r) ? r.error.issues.map((i) => `${i.path}: ${i.message}`) : 'predicted'))).toEqual([
+      'predicted',
+      ['temperature: expected a number, got object'],
+      ['temperature: expected a number, got object', 'humidity: expected a number, got function'],
+      [': expected a record object, got an array'],
+    ]);
+  });
 
   it('recognises the error postMessage and structuredClone throw for such values', () => {
     let thrown: unknown;
