@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'ERR_ABORTED'
   | 'ERR_DISPOSED'
   | 'ERR_SPEC'
-  | 'ERR_DATA';
+  | 'ERR_DATA'
+  | 'ERR_UNSUPPORTED';
 
 /** What kind of problem a ValidationIssue is, for code that reacts to it. */
 export type IssueKind = 'record' | 'missing' | 'type' | 'format' | 'implausible' | 'out-of-range' | 'unknown-category' | 'unknown-field';
@@ -111,6 +112,14 @@ export class DisposedError extends FeaturecastError {
   }
 }
 
+/** The call does not apply to this bundle, e.g. `calibrate` on a classifier. */
+export class UnsupportedError extends FeaturecastError {
+  override name = 'UnsupportedError';
+  constructor(message: string) {
+    super('ERR_UNSUPPORTED', message);
+  }
+}
+
 /** A pipeline spec (or a model handed to the build side) cannot be fitted or bundled as written. */
 export class SpecError extends FeaturecastError {
   override name = 'SpecError';
@@ -170,6 +179,9 @@ export function reviveError(s: SerializedError): Error {
       break;
     case 'DisposedError':
       error = new DisposedError();
+      break;
+    case 'UnsupportedError':
+      error = new UnsupportedError(s.message);
       break;
     default:
       error = new Error(s.message);

@@ -22,6 +22,7 @@ export {
   DisposedError,
   SpecError,
   DataError,
+  UnsupportedError,
 } from './errors.js';
 export type { ErrorCode, ValidationIssue, IssueKind } from './errors.js';
 export { createFetchHandler } from './server/handler.js';

@@ -19,7 +19,7 @@ export function renderModelCard(section: HTMLElement, info: BundleInfo, runtime:
   const lastYear = years[years.length - 1];
   const firstYear = training.from?.slice(0, 4) ?? years[0] ?? '';
   const trainedTo = training.to?.slice(0, 4) ?? lastYear ?? '';
-  const accuracy = holdout
+  const accuracy = holdout?.mae !== undefined && holdout.rmse !== undefined && holdout.r2 !== undefined && holdout.bias !== undefined
     ? `<dd>On ${holdout.rows} days it did not learn from (${esc(range(holdout.from, holdout.to))}): typical error (MAE)
         <strong>${formatCount(holdout.mae)}</strong> ${esc(unit)}, RMSE ${formatCount(holdout.rmse)},
         R² <strong>${holdout.r2.toFixed(2)}</strong>, bias ${holdout.bias > 0 ? '+' : ''}${formatCount(holdout.bias)}.</dd>`

@@ -15,7 +15,7 @@ export function acceptsBikeRecords(info: BundleInfo): boolean {
 
 /** A makecalc prediction: the library's, with UCI-named warnings and calendar contradictions. */
 export interface SeedPrediction {
-  [output: string]: number | string | Array<Warning | UciWarning> | undefined;
+  [output: string]: number | string | Array<Warning | UciWarning> | Record<string, number> | undefined;
   warnings?: Array<Warning | UciWarning>;
 }
 

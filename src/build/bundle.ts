@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { DataError, SpecError, type ValidationIssue } from '../errors.js';
-import { createSession, modelSignature } from '../engine/ort.js';
-import { createPredictor } from '../predictor.js';
+import { SpecError } from '../errors.js';
+import { modelSignature, type ModelSignature } from '../engine/ort.js';
 import { FORMAT_VERSION, manifestSchema, type Histogram, type Manifest } from '../schema/manifest.js';
-import { compileFitted } from './features.js';
 import type { FittedPipeline } from './fit.js';
-import { rowsOf, sourceName, type DataSource, type ReadOptions } from './rows.js';
+import { checkParity, type ParityReport } from './parity.js';
+import type { DataSource, ReadOptions } from './rows.js';
 
 /**
  * `bundle`: a fitted pipeline and an ONNX model taking its float32 matrix `[N, width]` →
@@ -38,18 +37,8 @@ export interface BundleOptions extends ReadOptions {
   levelByYear?: Record<string, number>;
   /** Rows to run through the finished bundle. */
   check?: DataSource;
-  /** The model's own outputs on the `check` rows, in order (numbers, or records with one numeric field). */
-  expect?: DataSource | readonly number[];
-}
-
-/** Relative difference allowed between the bundle and the trainer: float32 sums over many trees. */
-export const PARITY_TOLERANCE = 1e-5;
-
-/** What `bundle` checked, when asked to. */
-export interface ParityReport {
-  rows: number;
-  /** Largest |library − expected| / max(1, |expected|) over the rows; undefined without `expect`. */
-  worstRelativeDiff: number | undefined;
+  /** The model's own outputs on the `check` rows, in order: a file or rows of one number (regression, or a binary classifier's probability of its second label) or one per label. */
+  expect?: DataSource | ReadonlyArray<number | readonly number[]>;
 }
 
 /** Model files `bundle` reads, by extension: each becomes the ONNX bytes the bundle ships (the runtime keeps one model format). */
@@ -67,7 +56,10 @@ export async function bundleModel(pipeline: FittedPipeline, model: Uint8Array | 
     if (options.expect !== undefined) throw new SpecError('expect needs check rows: the predictions must be of known records');
     return bundle;
   }
-  return { ...bundle, parity: await checkParity(bundle, options.check, options.expect, options) };
+  const { parity, outputReference } = await checkParity(bundle, options.check, options.expect, options);
+  // Without training data at hand, the check rows are the best sample of outputs drift can compare with.
+  const reference = options.outputReference ? manifest.reference : { ...manifest.reference!, output: outputReference };
+  return { manifest: { ...manifest, reference }, model: bytes, parity };
 }
 
 async function readModel(path: string): Promise<Uint8Array> {
@@ -91,9 +83,28 @@ async function modelIo(bytes: Uint8Array, pipeline: FittedPipeline, outputName?:
       `Model input "${input.name}" has shape [${shape.join(', ')}], but the pipeline writes ${width} columns per row: [N, ${width}] of ${pipeline.columns.join(', ')}`,
     );
   }
-  const output = outputName === undefined ? signature.outputs[0] : signature.outputs.find((o) => o.name === outputName);
-  if (!output) throw new SpecError(`The model has no output "${outputName}" (it has ${signature.outputs.map((o) => o.name).join(', ')})`);
-  return { inputName: input.name, outputName: output.name };
+  return { inputName: input.name, outputName: chooseOutput(signature.outputs, pipeline, outputName).name };
+}
+
+type Output = ModelSignature['outputs'][number];
+
+/** The output featurecast reads: the float tensor `[N, 1]` of a regression, `[N, labels]` of a classifier. */
+function chooseOutput(outputs: readonly Output[], pipeline: FittedPipeline, name?: string): Output {
+  const labels = pipeline.output.labels;
+  const columns = labels?.length ?? 1;
+  const fits = (o: Output) => o.type === 'float32' && (o.shape === undefined || typeof o.shape.at(-1) !== 'number' || o.shape.at(-1) === columns || (columns === 1 && o.shape.length === 1));
+  const list = outputs.map((o) => `${o.name} (${o.type ? `${o.type} [${(o.shape ?? []).join(', ')}]` : 'not a tensor'})`).join(', ');
+  const chosen = name === undefined ? outputs.find(fits) : outputs.find((o) => o.name === name);
+  if (name !== undefined && !chosen) throw new SpecError(`The model has no output "${name}" (it has ${list})`);
+  if (chosen && fits(chosen)) return chosen;
+  const map = outputs.find((o) => o.type === undefined);
+  if (map && (!chosen || chosen === map)) {
+    throw new SpecError(
+      `Model output "${map.name}" is a sequence of maps (scikit-learn's ZipMap), which onnxruntime-web cannot return; export the probabilities as a tensor: skl2onnx \`to_onnx(model, X, options={"zipmap": False})\` (onnxmltools: \`zipmap=False\`)`,
+    );
+  }
+  const want = labels ? `a float32 tensor [N, ${columns}] of the probabilities of ${labels.join(', ')}` : 'a float32 tensor [N, 1] (or [N])';
+  throw new SpecError(`featurecast reads ${want}; the model's outputs are ${list}${name === undefined ? '' : ` and "${name}" is not one`}`);
 }
 
 function manifestOf(pipeline: FittedPipeline, model: Uint8Array, io: { inputName: string; outputName: string }, options: BundleOptions): Manifest {
@@ -115,6 +126,7 @@ function manifestOf(pipeline: FittedPipeline, model: Uint8Array, io: { inputName
     model: { file: 'model.onnx', sha256: createHash('sha256').update(model).digest('hex'), bytes: model.byteLength, ...io, columns: pipeline.columns },
     output: {
       name: output.name,
+      ...(output.kind === 'classification' ? { kind: 'classification' as const, labels: output.labels! } : {}),
       ...(output.unit === undefined ? {} : { unit: output.unit }),
       inverse: output.transform === 'log' ? 'exp' : output.transform === 'log1p' ? 'expm1' : 'identity',
       ...(level && byYear ? { level: { input: level.input, byYear } } : {}),
@@ -128,72 +140,6 @@ function manifestOf(pipeline: FittedPipeline, model: Uint8Array, io: { inputName
   const parsed = manifestSchema.safeParse(manifest);
   if (!parsed.success) throw new SpecError(`The bundle's manifest would be invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return manifest;
-}
-
-/** Runs the finished bundle through the library on `check` rows and compares its raw model outputs with `expect`. */
-async function checkParity(bundle: Bundle, check: DataSource, expect: BundleOptions['expect'], options: ReadOptions): Promise<ParityReport> {
-  const records: Record<string, unknown>[] = [];
-  const lines: number[] = [];
-  for await (const { record, line } of rowsOf(check, bundle.manifest.inputs, { ...options, stage: 'check' })) {
-    records.push(record);
-    lines.push(line);
-  }
-  // The published outputs, exactly as an app gets them: any record the library refuses fails the bundle.
-  const predictor = await createPredictor(bundle, { worker: false, cache: false, monitor: false });
-  try {
-    await predictor.predictBatch(records);
-  } catch (error) {
-    const issues = (error as { issues?: ValidationIssue[] }).issues;
-    if (!issues) throw error;
-    throw new DataError(
-      `The bundle refuses check rows of ${sourceName(check)}: ${issues.slice(0, 5).map((i) => `line ${lines[i.index]}, field "${i.path}": ${i.message}`).join('; ')}`,
-      issues.map((i) => ({ ...i, index: lines[i.index] ?? i.index })),
-    );
-  } finally {
-    await predictor.dispose();
-  }
-  if (expect === undefined) return { rows: records.length, worstRelativeDiff: undefined };
-  const expected = await expectedValues(expect);
-  if (expected.length !== records.length) {
-    throw new DataError(`expect has ${expected.length} predictions for ${records.length} check rows`, []);
-  }
-  const raw = await rawOutputs(bundle, records);
-  let worst = 0;
-  const off: string[] = [];
-  for (let i = 0; i < raw.length; i++) {
-    const diff = Math.abs(raw[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!));
-    if (!(diff <= PARITY_TOLERANCE)) off.push(`line ${lines[i]}: library ${raw[i]}, expected ${expected[i]}`);
-    if (diff > worst || Number.isNaN(diff)) worst = Number.isNaN(diff) ? Infinity : diff;
-  }
-  if (off.length) {
-    throw new DataError(`${off.length} of ${raw.length} check rows differ from the expected predictions beyond ${PARITY_TOLERANCE} (relative):\n  ${off.slice(0, 20).join('\n  ')}`, [], { worstRelativeDiff: worst });
-  }
-  return { rows: raw.length, worstRelativeDiff: worst };
-}
-
-/** The model's own output (before any inverse transform, level or clamp) for records, through the library's pipeline. */
-async function rawOutputs(bundle: Bundle, records: readonly unknown[]): Promise<Float32Array> {
-  const { manifest } = bundle;
-  const pipeline = compileFitted({ inputs: manifest.inputs, features: manifest.features } as FittedPipeline);
-  const { matrix } = pipeline.encode(records);
-  const session = await createSession(bundle.model, { inputName: manifest.model.inputName, outputName: manifest.model.outputName, width: pipeline.width });
-  try {
-    return Float32Array.from(await session.run(matrix, records.length));
-  } finally {
-    await session.release();
-  }
-}
-
-async function expectedValues(expect: NonNullable<BundleOptions['expect']>): Promise<number[]> {
-  if (typeof expect !== 'string' && typeof expect[0] !== 'object') return [...(expect as readonly number[])];
-  const values: number[] = [];
-  for await (const { record, line } of rowsOf(expect as DataSource, [])) {
-    const cells = Object.values(record);
-    const value = cells.length === 1 ? Number(cells[0]) : NaN;
-    if (cells.length !== 1 || !Number.isFinite(value)) throw new DataError(`expect, line ${line}: expected one number per row, got ${JSON.stringify(record)}`, []);
-    values.push(value);
-  }
-  return values;
 }
 
 /** Writes manifest.json and model.onnx into `dir` (created if needed). */

@@ -88,7 +88,14 @@ function field(inputs: readonly InputField[], name: string): InputField {
 }
 
 function checkOutput(spec: PipelineSpec, inputs: readonly InputField[]): void {
-  const level = spec.output.level;
+  const { output } = spec;
+  if ((output.kind === 'classification') !== (output.labels !== undefined)) throw new SpecError('output.labels goes with output.kind "classification", and a classification output needs them');
+  if (output.kind === 'classification') {
+    const extra = (['transform', 'level', 'bands', 'clampMin'] as const).filter((k) => output[k] !== undefined && !(k === 'transform' && output.transform === 'identity'));
+    if (extra.length) throw new SpecError(`A classification output publishes a label and probabilities; it takes no ${extra.map((k) => `output.${k}`).join(', ')}`);
+    if (new Set(output.labels).size !== output.labels!.length) throw new SpecError('output.labels must be distinct');
+  }
+  const level = output.level;
   if (level && !['date', 'datetime'].includes(field(inputs, level.input).type)) {
     throw new SpecError(`output.level needs a date or datetime input; "${level.input}" is not one`);
   }

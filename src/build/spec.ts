@@ -67,9 +67,12 @@ export const inputSpec = z.discriminatedUnion('type', [numberInput, dateInput, d
 export type InputSpec = z.infer<typeof inputSpec>;
 
 export const outputSpec = z.strictObject({
-  /** Name of the published number, e.g. `sales`. */
+  /** Name of the published number, e.g. `sales` (a classifier's: of its label, e.g. `busy`). */
   name,
-  kind: z.optional(z.literal('regression')),
+  /** `regression` (default), or `classification`: the model outputs the probability of each label, `[N, labels.length]`. */
+  kind: z.optional(z.enum(['regression', 'classification'])),
+  /** A classifier's labels, in the order of the model's probability columns (its class 0, 1, …). */
+  labels: z.optional(z.array(z.string()).check(z.minLength(2))),
   unit: z.optional(z.string()),
   /** The transform the model's target was trained on; predictions are transformed back. Default `identity`. */
   transform: z.optional(z.enum(['identity', 'log', 'log1p'])),

@@ -40,6 +40,9 @@ export interface Trained {
 
 /** Trains on `data` (which must hold the inputs and the target) and bundles the model. */
 export async function trainModel(pipeline: FittedPipeline, data: DataSource, options: TrainOptions): Promise<Trained> {
+  if (pipeline.output.kind === 'classification') {
+    throw new SpecError('featurecast train builds regressors; train a classifier elsewhere (e.g. XGBoost, scikit-learn) and bundle it with featurecast bundle');
+  }
   const params = { ...DEFAULT_PARAMS, ...options.params };
   const { matrix, target, years, months, rows } = await readTraining(pipeline, data, options);
   const width = pipeline.columns.length;

@@ -16,7 +16,7 @@ export function describeInfo(info: BundleInfo): string {
     if (f.description) lines.push(`  ${' '.repeat(width)}  ${f.description}`);
   }
   const { output } = info;
-  lines.push('', `Output: ${output.name}${output.unit ? ` (${output.unit})` : ''}`);
+  lines.push('', `Output: ${output.name}${output.unit ? ` (${output.unit})` : ''}${output.labels ? `, one of ${output.labels.join(', ')}, with probabilities` : ''}`);
   if (output.bands) lines.push(`  ${output.bands.name}: ${output.bands.labels.join(', ')} (thresholds ${output.bands.thresholds.join(', ')})`);
   const t = info.training;
   lines.push('', `Trained on: ${t.dataset}, ${t.rows} rows${t.from && t.to ? `, ${t.from}..${t.to}` : ''}`);

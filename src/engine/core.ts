@@ -1,4 +1,4 @@
-import { BundleError } from '../errors.js';
+import { BundleError, EngineError } from '../errors.js';
 import { compilePipeline, type Pipeline } from '../features/pipeline.js';
 import { compileOutput, type BatchColumns, type OutputStage } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
@@ -99,19 +99,25 @@ export class ModelEngine {
     const values = new Float64Array(n);
     const bands = this.manifest.output.bands ? new Uint8Array(n) : null;
     this.output.finish(raw, levels, values, bands);
-    const columns = { values, bands, warnings: encoded.warnings, issues: encoded.issues, rejected: encoded.rejected };
+    const probabilities = this.output.width > 1 ? raw : null;
+    const columns = { values, bands, warnings: encoded.warnings, issues: encoded.issues, rejected: encoded.rejected, probabilities };
     if (observe) monitor.afterBatch(columns, days, levels);
     return columns;
   }
 
   /** The model's output for `n` rows: as onnxruntime returns it when one run suffices (no copy), else joined from chunks. */
   private async runModel(matrix: Float32Array, n: number): Promise<Float32Array> {
-    if (n <= CHUNK_ROWS) return this.session.run(matrix, n);
-    const raw = new Float32Array(n);
+    const outputs = this.output.width;
+    const check = (out: Float32Array, rows: number) => {
+      if (out.length !== rows * outputs) throw new EngineError(`The model returned ${out.length / rows} values per row; the manifest's output takes ${outputs}`);
+      return out;
+    };
+    if (n <= CHUNK_ROWS) return check(await this.session.run(matrix, n), n);
+    const raw = new Float32Array(n * outputs);
     const width = this.pipeline.width;
     for (let start = 0; start < n; start += CHUNK_ROWS) {
       const rows = Math.min(CHUNK_ROWS, n - start);
-      raw.set(await this.session.run(matrix.subarray(start * width, (start + rows) * width), rows), start);
+      raw.set(check(await this.session.run(matrix.subarray(start * width, (start + rows) * width), rows), rows), start * outputs);
     }
     return raw;
   }

@@ -12,6 +12,7 @@ export class ColumnsJoiner {
   private readonly values: Float64Array;
   private bands: Uint8Array | null = null;
   private rejected: Uint8Array | null = null;
+  private probabilities: Float32Array | null = null;
   private readonly warnings: BatchColumns['warnings'] = [];
   private readonly issues: BatchColumns['issues'] = [];
   /** The one kept copy of each equal string of the warnings (see `add`). */
@@ -26,6 +27,10 @@ export class ColumnsJoiner {
     this.values.set(part.values, offset);
     if (part.bands) (this.bands ??= new Uint8Array(this.size)).set(part.bands, offset);
     if (part.rejected) (this.rejected ??= new Uint8Array(this.size)).set(part.rejected, offset);
+    if (part.probabilities) {
+      const classes = part.probabilities.length / part.values.length;
+      (this.probabilities ??= new Float32Array(this.size * classes)).set(part.probabilities, offset * classes);
+    }
     // A part was just deserialized and nobody else holds it: its warnings and issues move to
     // batch positions in place rather than being copied. Deserializing makes a new string for
     // every `field`, `kind` and string `received` (a date repeats across a batch); sharing one
@@ -54,6 +59,6 @@ export class ColumnsJoiner {
 
   /** The joined columns. */
   result(): BatchColumns {
-    return { values: this.values, bands: this.bands, rejected: this.rejected, warnings: this.warnings, issues: this.issues };
+    return { values: this.values, bands: this.bands, rejected: this.rejected, warnings: this.warnings, issues: this.issues, probabilities: this.probabilities };
   }
 }

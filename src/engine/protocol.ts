@@ -119,7 +119,7 @@ function reply(scope: WorkerScope, message: RunReply, transfer: ArrayBuffer[] = 
 
 /** Buffers of a result to transfer instead of copy. */
 function transferablesOf(columns: BatchColumns): ArrayBuffer[] {
-  const buffers = [columns.values.buffer, columns.bands?.buffer, columns.rejected?.buffer];
+  const buffers = [columns.values.buffer, columns.bands?.buffer, columns.rejected?.buffer, columns.probabilities?.buffer];
   return buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
 

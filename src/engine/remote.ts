@@ -120,6 +120,7 @@ export class WorkerBackend implements Backend {
       const part = await this.invoke((worker) => worker.api.matchActuals(slice));
       joined.predicted.set(part.predicted, start);
       joined.actual.set(part.actual, start);
+      if (part.hit) (joined.hit ??= new Uint8Array(n)).set(part.hit, start);
       for (const issue of part.issues) {
         issue.index += start;
         joined.issues.push(issue);

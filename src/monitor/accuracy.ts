@@ -4,8 +4,8 @@
  * the ones it made recently for a date or by predicting the given record.
  */
 
-/** One observed outcome: the record (predicted now) or the date of an earlier prediction, and the real value. */
-export type Actual = { actual: number; record: unknown; date?: undefined } | { actual: number; date: string; record?: undefined };
+/** One observed outcome: the record (predicted now) or the date of an earlier prediction, and the real value (a classifier's: the true label, with its record). */
+export type Actual = { actual: number | string; record: unknown; date?: undefined } | { actual: number; date: string; record?: undefined };
 
 /** Rolling window of the latest actuals. */
 export const ACCURACY_WINDOW = 28;
@@ -25,6 +25,12 @@ export interface AccuracySnapshot {
   /** Mean of prediction − actual. */
   bias: number | undefined;
   holdoutMae: number | undefined;
+  /** Classifiers: share of actuals whose label the model predicted. */
+  accuracy?: number | undefined;
+  /** Classifiers: mean −ln(probability given to the true label). */
+  logLoss?: number | undefined;
+  /** Classifiers: mean Σ (probability − truth)² over the labels. */
+  brier?: number | undefined;
   status: 'ok' | 'degraded' | 'insufficient-data';
   bound: { window: number; minActuals: number; degradedFactor: number };
 }

@@ -1,9 +1,10 @@
-import { ValidationError, type ValidationIssue } from '../errors.js';
+import { UnsupportedError, ValidationError, type ValidationIssue } from '../errors.js';
 import { epochDay, parseIsoDate, type CivilDate } from '../features/calendar.js';
 import type { BatchColumns } from '../outputs/postprocess.js';
 import type { Manifest } from '../schema/manifest.js';
 import type { FieldValue } from '../schema/record.js';
 import { AccuracyTracker, levelScaleFrom, MIN_ACTUALS, type AccuracySnapshot, type Actual } from './accuracy.js';
+import { brierTerm, ClassifierAccuracy } from './classifier-accuracy.js';
 import { DriftMonitor, type DriftSnapshot } from './drift.js';
 
 /**
@@ -23,8 +24,12 @@ export interface MonitorSnapshot {
 
 /** Actuals and the uncalibrated predictions they are compared with, in the order given. */
 export interface MatchedActuals {
+  /** Regression: the prediction. Classification: the probability given to the true label. */
   predicted: Float64Array;
+  /** Regression: the actual value. Classification: the Brier term of the outcome. */
   actual: Float64Array;
+  /** Classification: 1 where the predicted label was the true one. */
+  hit?: Uint8Array | undefined;
   /** Actuals that could not be matched; when there are any, nothing is applied. */
   issues: ValidationIssue[];
 }
@@ -43,7 +48,9 @@ export class Monitor {
   readonly drift: DriftMonitor | undefined;
   /** Input slot of the first date field, -1 when there is none. */
   readonly dateSlot: number;
-  private readonly accuracy: AccuracyTracker;
+  private readonly accuracy: AccuracyTracker | ClassifierAccuracy;
+  /** A classifier's labels; undefined for a regression. */
+  private readonly labels: readonly string[] | undefined;
   /** epoch day → uncalibrated prediction, most recent last. */
   private readonly byDay = new Map<number, number>();
 
@@ -52,7 +59,8 @@ export class Monitor {
     const { reference } = manifest;
     const monthSlot = reference?.monthsOf === undefined ? this.dateSlot : manifest.inputs.findIndex((f) => f.name === reference.monthsOf);
     this.drift = reference ? new DriftMonitor(reference, manifest.inputs, monthSlot) : undefined;
-    this.accuracy = new AccuracyTracker(manifest.metrics?.holdout?.mae);
+    this.labels = manifest.output.labels;
+    this.accuracy = this.labels ? new ClassifierAccuracy(manifest.metrics?.holdout?.logLoss) : new AccuracyTracker(manifest.metrics?.holdout?.mae);
   }
 
   /** First row of an n-row batch whose prediction is remembered by date (only those need their day). */
@@ -87,7 +95,8 @@ export class Monitor {
    * `predict` (which reports invalid records as issues, numbered among the records). Does not
    * throw: `issues` names every actual that cannot be matched.
    */
-  async match(actuals: readonly Actual[], predict: (records: unknown[]) => Promise<Pick<BatchColumns, 'values' | 'issues'>>): Promise<MatchedActuals> {
+  async match(actuals: readonly Actual[], predict: (records: unknown[]) => Promise<Pick<BatchColumns, 'values' | 'issues' | 'probabilities'>>): Promise<MatchedActuals> {
+    if (this.labels) return this.matchLabels(actuals, this.labels, predict);
     const issues: ValidationIssue[] = [];
     const predicted = new Float64Array(actuals.length);
     const actual = new Float64Array(actuals.length);
@@ -119,13 +128,46 @@ export class Monitor {
     return { predicted, actual, issues: issues.sort((a, b) => a.index - b.index) };
   }
 
+  /** A classifier's actuals: the true label of a record, scored against the probabilities predicted for it. */
+  private async matchLabels(actuals: readonly Actual[], labels: readonly string[], predict: (records: unknown[]) => Promise<Pick<BatchColumns, 'values' | 'issues' | 'probabilities'>>): Promise<MatchedActuals> {
+    const issues: ValidationIssue[] = [];
+    const truth = new Int32Array(actuals.length).fill(-1);
+    const withRecord: number[] = [];
+    actuals.forEach((a, index) => {
+      const label = typeof a === 'object' && a !== null ? labels.indexOf(String(a.actual)) : -1;
+      if (label < 0) issues.push({ index, path: 'actual', kind: 'unknown-category', message: `expected one of the labels ${labels.map((l) => `"${l}"`).join(', ')}`, received: (a as { actual?: unknown })?.actual });
+      else if (a.record === undefined) issues.push({ index, path: 'record', kind: 'missing', message: "a classifier's actual needs the record it is the label of", received: undefined });
+      else {
+        truth[index] = label;
+        withRecord.push(index);
+      }
+    });
+    const predicted = new Float64Array(actuals.length);
+    const brier = new Float64Array(actuals.length);
+    const hit = new Uint8Array(actuals.length);
+    if (withRecord.length) {
+      const quiet = await predict(withRecord.map((i) => actuals[i]!.record));
+      for (const issue of quiet.issues) issues.push({ ...issue, index: withRecord[issue.index]!, path: issue.path ? `record.${issue.path}` : 'record' });
+      const k = labels.length;
+      withRecord.forEach((index, r) => {
+        predicted[index] = quiet.probabilities![r * k + truth[index]!]!;
+        brier[index] = brierTerm(quiet.probabilities!, r * k, k, truth[index]!);
+        hit[index] = quiet.values[r] === truth[index] ? 1 : 0;
+      });
+    }
+    return { predicted, actual: brier, hit, issues: issues.sort((a, b) => a.index - b.index) };
+  }
+
   reportActuals(matched: MatchedActuals): AccuracySnapshot {
-    const { predicted, actual } = usable(matched);
-    for (let i = 0; i < predicted.length; i++) this.accuracy.add(predicted[i]! * this.levelScale, actual[i]!);
-    return this.accuracy.snapshot();
+    const { predicted, actual, hit } = usable(matched);
+    const tracker = this.accuracy;
+    if (tracker instanceof ClassifierAccuracy) for (let i = 0; i < predicted.length; i++) tracker.add(predicted[i]!, hit![i] === 1, actual[i]!);
+    else for (let i = 0; i < predicted.length; i++) tracker.add(predicted[i]! * this.levelScale, actual[i]!);
+    return tracker.snapshot();
   }
 
   calibrate(matched: MatchedActuals): number {
+    if (this.labels) throw new UnsupportedError('calibrate rescales a regression\'s demand level; this bundle is a classifier (report its actuals with reportActuals instead)');
     const { predicted, actual } = usable(matched);
     if (predicted.length < MIN_ACTUALS) {
       throw new ValidationError([

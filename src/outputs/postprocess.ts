@@ -19,11 +19,18 @@ export interface BatchColumns {
   /** In record order (by `index`), as validation produces them. */
   issues: ValidationIssue[];
   rejected: Uint8Array | null;
+  /** Classifiers: each record's class probabilities, row-major `[N, labels.length]` (then `values` holds the class index). */
+  probabilities: Float32Array | null;
 }
 
-/** One prediction: the manifest's output name (e.g. `rentals`) and band name (e.g. `busyness`), plus `warnings` when an input was clipped, extrapolated or defaulted. */
+/**
+ * One prediction: the manifest's output name (e.g. `rentals`) and band name (e.g. `busyness`); for
+ * a classifier the label (e.g. `busy: 'yes'`) and `probabilities` by label; plus `warnings` when
+ * an input was clipped, extrapolated or defaulted.
+ */
 export interface Prediction {
-  [output: string]: number | string | Warning[] | undefined;
+  [output: string]: number | string | Warning[] | Record<string, number> | undefined;
+  probabilities?: Record<string, number>;
   warnings?: Warning[];
 }
 
@@ -38,13 +45,16 @@ export function isRejected(item: Prediction | RejectedRecord): item is RejectedR
 }
 
 export interface OutputStage {
+  /** Model output columns per record: 1, or the number of classes. */
+  readonly width: number;
   /** Per-record multiplicative level, from the validated field values. */
   levelOf(values: readonly FieldValue[]): number;
-  /** Fills `values` and `bands` from raw model outputs and per-record levels. */
+  /** Fills `values` and `bands` from raw model outputs and per-record levels (for a classifier: the class index of the most probable label). */
   finish(raw: Float32Array, levels: Float64Array, values: Float64Array, bands: Uint8Array | null): void;
 }
 
 export function compileOutput(spec: Postprocess, fields: readonly InputField[]): OutputStage {
+  if (spec.kind === 'classification') return classifierOutput(spec.labels!.length);
   const inverse = spec.inverse === 'exp' ? Math.exp : (x: number) => x;
   const clampMin = spec.clampMin ?? -Infinity;
   const thresholds = spec.bands?.thresholds ?? [];
@@ -64,6 +74,7 @@ export function compileOutput(spec: Postprocess, fields: readonly InputField[]):
     };
   }
   return {
+    width: 1,
     levelOf,
     finish(raw, levels, values, bands) {
       for (let i = 0; i < raw.length; i++) {
@@ -79,15 +90,31 @@ export function compileOutput(spec: Postprocess, fields: readonly InputField[]):
   };
 }
 
+/** The most probable class of each row of `[N, classes]` probabilities; the first on a tie, as argmax does. */
+function classifierOutput(classes: number): OutputStage {
+  return {
+    width: classes,
+    levelOf: () => 1,
+    finish(raw, _levels, values) {
+      for (let i = 0, at = 0; i < values.length; i++, at += classes) {
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (raw[at + c]! > raw[at + best]!) best = c;
+        values[i] = best;
+      }
+    },
+  };
+}
+
 /**
  * Turns columnar results into one object per record, in input order. Building 100,000 objects
  * (and collecting their garbage) takes tens of milliseconds, so on a page's main thread it
  * yields to the event loop whenever it has run for `sliceMs`.
  */
 export async function toPredictions(columns: BatchColumns, spec: Postprocess, sliceMs = Infinity): Promise<Array<Prediction | RejectedRecord>> {
-  const { values, bands, rejected, warnings, issues } = columns;
+  const { values, bands, rejected, warnings, issues, probabilities } = columns;
   const labels = spec.bands?.labels;
   const bandName = spec.bands?.name;
+  const classes = spec.labels;
   const out = new Array<Prediction | RejectedRecord>(values.length);
   // Warnings and issues come in record order (see BatchColumns): one cursor each finds a
   // record's own, where a Map from index to list cost an allocation per warned record up front.
@@ -107,7 +134,12 @@ export async function toPredictions(columns: BatchColumns, spec: Postprocess, sl
       out[i] = { error: { code: 'ERR_VALIDATION', issues: issues.slice(firstIssue, k) } };
       continue;
     }
-    const p: Prediction = { [spec.name]: values[i]! };
+    let p: Prediction;
+    if (classes && probabilities) {
+      const byLabel: Record<string, number> = {};
+      for (let c = 0; c < classes.length; c++) byLabel[classes[c]!] = probabilities[i * classes.length + c]!;
+      p = { [spec.name]: classes[values[i]!]!, probabilities: byLabel };
+    } else p = { [spec.name]: values[i]! };
     if (bands && labels && bandName) p[bandName] = labels[bands[i]!]!;
     if (w > firstWarning) p.warnings = warnings.slice(firstWarning, w);
     out[i] = p;

@@ -10,6 +10,9 @@ export interface BundleInfo {
   inputs: readonly InputField[];
   output: {
     name: string;
+    kind: 'regression' | 'classification';
+    /** A classifier's labels, in the order of its probabilities. */
+    labels: readonly string[] | undefined;
     unit: string | undefined;
     bands: { name: string; thresholds: readonly number[]; labels: readonly string[]; description?: string | undefined } | undefined;
   };
@@ -34,7 +37,7 @@ export function describeBundle(manifest: Manifest): BundleInfo {
     createdAt: manifest.createdAt,
     description: manifest.description,
     inputs: manifest.inputs,
-    output: { name: output.name, unit: output.unit, bands: output.bands },
+    output: { name: output.name, kind: output.kind ?? 'regression', labels: output.labels, unit: output.unit, bands: output.bands },
     levelByYear: output.level?.byYear,
     levelScale: 1,
     training: manifest.training,

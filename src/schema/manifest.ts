@@ -85,8 +85,12 @@ export const inputField = z.discriminatedUnion('type', [numberField, dateField, 
 
 /** Raw model output → published outputs. */
 const postprocess = z.strictObject({
-  /** Name of the published number, e.g. `rentals`. */
+  /** Name of the published output, e.g. `rentals`, or of the class label for a classifier. */
   name: nonEmpty,
+  /** `regression` (default): the model's output is one number per row. `classification`: its output is the probability of each of `labels`, `[N, labels.length]`. */
+  kind: z.optional(z.enum(['regression', 'classification'])),
+  /** Class labels in the order of the model's probability columns (classification only). */
+  labels: z.optional(z.array(z.string()).check(z.minLength(2))),
   unit: z.optional(z.string()),
   /** Inverse of the training target transform (`log` → `exp`, `log1p` → `expm1`). */
   inverse: z.enum(['identity', 'exp', 'expm1']),
@@ -112,7 +116,10 @@ const postprocess = z.strictObject({
         z.refine((b) => b.thresholds.every((t, i) => i === 0 || t > b.thresholds[i - 1]!), 'thresholds must increase'),
       ),
   ),
-});
+}).check(
+  z.refine((o) => (o.kind === 'classification') === (o.labels !== undefined), 'a classification output needs labels, and only it has them'),
+  z.refine((o) => o.kind !== 'classification' || (o.inverse === 'identity' && !o.level && !o.bands && o.clampMin === undefined), 'a classification output has no inverse transform, level, bands or clampMin'),
+);
 
 /** Per-month frequencies (January first), each like `freq`: the seasonal reference for drift. */
 const byMonth = z.optional(z.array(z.array(z.number().check(z.nonnegative()))).check(z.length(12)));
@@ -134,10 +141,15 @@ export const categorical = z
   );
 
 export const metricSet = z.strictObject({
-  mae: z.number(),
-  rmse: z.number(),
-  r2: z.number(),
-  bias: z.number(),
+  /** Regression. */
+  mae: z.optional(z.number()),
+  rmse: z.optional(z.number()),
+  r2: z.optional(z.number()),
+  bias: z.optional(z.number()),
+  /** Classification: share correct, mean log-loss, mean Brier score. */
+  accuracy: z.optional(z.number()),
+  logLoss: z.optional(z.number()),
+  brier: z.optional(z.number()),
   rows: z.int(),
   from: z.optional(isoDate),
   to: z.optional(isoDate),

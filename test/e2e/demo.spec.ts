@@ -63,7 +63,7 @@ test('the forecast appears: 14 days, chart, model card, timing (1280 px)', async
   await expect(page.locator('#timing')).toContainText(/14 days predicted in [\d.]+ m?s on this device, in a Web Worker: no server involved/);
   await expect(page.locator('#model-card')).toContainText(node.info.version);
   await expect(page.locator('#model-card')).toContainText('What the model cannot know');
-  await expect(page.locator('#model-card')).toContainText(node.info.metrics!.holdout!.r2.toFixed(2));
+  await expect(page.locator('#model-card')).toContainText(node.info.metrics!.holdout!.r2!.toFixed(2));
   // Default start is today (the browser's date); those days are beyond the training data.
   const today = await page.evaluate(() => new Date().toLocaleDateString('sv-SE'));
   await expect(page.getByLabel('First day of the forecast')).toHaveValue(today);

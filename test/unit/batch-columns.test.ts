@@ -24,6 +24,7 @@ function columns(): BatchColumns {
     rejected: Uint8Array.from([0, 0, 1, 0, 0, 1]),
     warnings: [warning(1, 'a'), warning(1, 'b'), warning(2, 'a'), warning(4, 'c')],
     issues: [issue(2, 'x'), issue(5, 'x'), issue(5, 'y')],
+    probabilities: null,
   };
 }
 
@@ -63,6 +64,7 @@ describe('ColumnsJoiner', () => {
         rejected: rejected.some(Boolean) ? rejected : null,
         warnings: local(whole.warnings),
         issues: local(whole.issues),
+        probabilities: null,
       });
     }
     return parts;
@@ -76,7 +78,7 @@ describe('ColumnsJoiner', () => {
 
   it('joins parts without bands or rejections, their warnings moved to batch positions', () => {
     const joiner = new ColumnsJoiner(2);
-    const part = (): BatchColumns => ({ values: new Float64Array(1), bands: null, rejected: null, warnings: [warning(0, 'date', '2013-01-01')], issues: [] });
+    const part = (): BatchColumns => ({ values: new Float64Array(1), bands: null, rejected: null, warnings: [warning(0, 'date', '2013-01-01')], issues: [], probabilities: null });
     joiner.add(part(), 0);
     joiner.add(part(), 1);
     const { warnings, bands, rejected } = joiner.result();
