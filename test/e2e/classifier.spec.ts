@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { createPredictor } from 'featurecast';
+import { bundleModel, fitPipeline } from 'featurecast/build';
+import { siteUrl, watchProblems } from './helpers.js';
+
+/**
+ * A classifier bundle (tree ensemble, probabilities as a tensor) in a real Chromium Web Worker:
+ * the same labels and probabilities as the Node inline engine, across several worker messages,
+ * and the same accuracy figures from true labels.
+ */
+
+const model = readFileSync(new URL('../fixtures/onnx/tree-classifier.onnx', import.meta.url));
+const spec = {
+  name: 'levels',
+  version: '1',
+  inputs: [
+    { name: 'x0', type: 'number', outOfRange: 'extrapolate' },
+    { name: 'x1', type: 'number', outOfRange: 'extrapolate' },
+  ],
+  features: [
+    { step: 'passthrough', input: 'x0' },
+    { step: 'passthrough', input: 'x1' },
+  ],
+  output: { name: 'level', kind: 'classification', labels: ['low', 'mid', 'high'] },
+} as const;
+// More than one worker message (2,048 records each), so the probabilities of slices are joined.
+const records = Array.from({ length: 5000 }, (_, i) => ({ x0: (i % 10) / 9, x1: (i % 7) / 6 }));
+const actuals = records.slice(0, 40).map((record, i) => ({ record, actual: ['low', 'mid', 'high'][i % 3]! }));
+
+test('labels, probabilities and classifier accuracy are the same in a worker as inline in Node', async ({ page }) => {
+  const pipeline = await fitPipeline(spec, records);
+  const { manifest } = await bundleModel(pipeline, new Uint8Array(model));
+  const node = await createPredictor({ manifest, model: new Uint8Array(model) }, { worker: false });
+  const expected = { predictions: await node.predictBatch(records), accuracy: await node.reportActuals(actuals) };
+  await node.dispose();
+
+  const problems = watchProblems(page);
+  await page.goto(siteUrl('harness'));
+  await page.waitForFunction(() => window.harnessReady === true);
+  const inWorker = await page.evaluate(
+    async ({ manifest, bytes, records, actuals }) => {
+      const p = await window.featurecast.createPredictor({ manifest, model: new Uint8Array(bytes) }, { cache: false });
+      try {
+        return { runtime: p.runtime, predictions: await p.predictBatch(records), accuracy: await p.reportActuals(actuals) };
+      } finally {
+        await p.dispose();
+      }
+    },
+    { manifest, bytes: [...model], records, actuals },
+  );
+  expect(inWorker.runtime).toBe('worker');
+  expect(inWorker.predictions).toEqual(expected.predictions);
+  expect(inWorker.accuracy).toEqual(expected.accuracy);
+  expect(expected.accuracy.accuracy).toBeGreaterThan(0);
+  expect(problems).toEqual([]);
+});
