@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { formatOfPath } from '../cli/input.js';
+import { formatOfPath, jsonErrorLine } from '../cli/input.js';
 import { FeaturecastError } from '../errors.js';
 import { csvLine, CsvRecords, CsvSyntaxError, CsvTokenizer, formatFloat32, type CsvRow, type FieldType, type UntypedCells } from '../schema/csv.js';
 
@@ -186,10 +186,7 @@ function jsonObject(text: string, file: string, line: number): Record<string, un
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    const message = (cause as Error).message;
-    const at = /position (\d+)/.exec(message);
-    const offset = at ? text.slice(0, Number(at[1])).split('\n').length - 1 : 0;
-    throw new DataFileError(`not valid JSON: ${message}`, file, line + offset);
+    throw new DataFileError(`not valid JSON: ${(cause as Error).message}`, file, line + (jsonErrorLine(cause, text) ?? 1) - 1);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new DataFileError(`expected a JSON object, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`, file, line);

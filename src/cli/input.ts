@@ -57,15 +57,18 @@ function isJson(text: string): boolean {
   }
 }
 
+/** The 1-based line of `text` that JSON.parse's error points at, when its message gives a position. */
+export function jsonErrorLine(cause: unknown, text: string): number | undefined {
+  const at = /position (\d+)/.exec((cause as Error).message);
+  return at ? text.slice(0, Number(at[1])).split('\n').length : undefined;
+}
+
 function parseJson(text: string): ParsedInput {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    const message = (cause as Error).message;
-    const at = /position (\d+)/.exec(message);
-    const line = at ? text.slice(0, Number(at[1])).split('\n').length : undefined;
-    throw new InputError(`not valid JSON: ${message}`, line);
+    throw new InputError(`not valid JSON: ${(cause as Error).message}`, jsonErrorLine(cause, text));
   }
   if (Array.isArray(value)) return { records: value, lines: [], single: false };
   return { records: [value], lines: [], single: true };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { build } from 'vite';
+import { CAFE_SPEC } from '../fixtures/cafe-spec.js';
 import { startStaticServer, type StaticServer } from './server.js';
 
 /**
@@ -14,23 +15,6 @@ import { startStaticServer, type StaticServer } from './server.js';
  */
 
 const repo = resolve(import.meta.dirname, '../..');
-const SPEC = {
-  name: 'cafe-sales',
-  version: '1.0.0',
-  inputs: [
-    { name: 'date', type: 'date' },
-    { name: 'temperature', type: 'number', unit: '°C', valid: { min: -60, max: 60 }, outOfRange: 'clip' },
-    { name: 'weather', type: 'category', values: ['sun', 'cloud', 'rain'], unknown: 'reject' },
-    { name: 'promo', type: 'boolean', required: false, default: false },
-  ],
-  features: [
-    { step: 'calendar', input: 'date', parts: ['dayOfYear', 'weekday', 'month'] },
-    { step: 'standardize', input: 'temperature' },
-    { step: 'oneHot', input: 'weather' },
-    { step: 'passthrough', input: 'promo' },
-  ],
-  output: { name: 'sales', kind: 'regression', unit: 'cups/day' },
-};
 
 /** Two years of made-up café days: more cups when warm, sunny, on weekends and with a promo. */
 function cafeCsv(): string {
@@ -66,7 +50,7 @@ test.beforeAll(async () => {
   const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', project], { cwd: repo, encoding: 'utf8' }).trim().split('\n').pop()!;
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'cafe-app', private: true, type: 'module' }));
   execFileSync('npm', ['install', '--silent', '--no-audit', '--no-fund', '--prefer-offline', join(project, tarball)], { cwd: project, stdio: 'inherit' });
-  writeFileSync(join(project, 'spec.json'), JSON.stringify(SPEC, null, 2));
+  writeFileSync(join(project, 'spec.json'), JSON.stringify(CAFE_SPEC, null, 2));
   writeFileSync(join(project, 'train.csv'), cafeCsv());
   writeFileSync(join(project, 'index.html'), '<!doctype html><title>cafe</title><script type="module" src="./main.js"></script>');
   writeFileSync(join(project, 'main.js'), "import * as featurecast from 'featurecast';\nwindow.featurecast = featurecast;\nwindow.ready = true;\n");

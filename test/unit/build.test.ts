@@ -14,6 +14,7 @@ import { createPredictor } from '../../src/index.js';
 import { manifestSchema } from '../../src/schema/manifest.js';
 import { readDayCsv } from '../../models/bike-daily/data.js';
 import { uciToRecord } from '../../models/bike-daily/uci.js';
+import { CAFE_SPEC } from '../fixtures/cafe-spec.js';
 import { validRecord } from '../fixtures/fuzz-arbitraries.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'featurecast-build-'));
@@ -23,23 +24,6 @@ const file = (name: string, text: string) => {
   return path;
 };
 
-const SPEC = {
-  name: 'cafe-sales',
-  version: '1.0.0',
-  inputs: [
-    { name: 'date', type: 'date' },
-    { name: 'temperature', type: 'number', unit: '°C', valid: { min: -60, max: 60 }, outOfRange: 'clip' },
-    { name: 'weather', type: 'category', values: ['sun', 'cloud', 'rain'], unknown: 'reject' },
-    { name: 'promo', type: 'boolean', required: false, default: false },
-  ],
-  features: [
-    { step: 'calendar', input: 'date', parts: ['dayOfYear', 'weekday', 'month'] },
-    { step: 'standardize', input: 'temperature' },
-    { step: 'oneHot', input: 'weather' },
-    { step: 'passthrough', input: 'promo' },
-  ],
-  output: { name: 'sales', kind: 'regression', unit: 'cups/day' },
-};
 
 const cafeRows = Array.from({ length: 120 }, (_, i) => {
   const date = new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10);
@@ -51,7 +35,7 @@ const cafeCsv = ['date,temperature,weather,promo,sales', ...cafeRows.map((r) => 
 
 describe('fit', () => {
   it('fits the spec of the issue as written, from a CSV file, and records ranges, steps and reference statistics', async () => {
-    const pipeline = await fitPipeline(SPEC, file('cafe.csv', cafeCsv));
+    const pipeline = await fitPipeline(CAFE_SPEC, file('cafe.csv', cafeCsv));
     expect(parsePipeline(JSON.parse(JSON.stringify(pipeline)))).toEqual(pipeline);
     expect(pipeline.columns).toEqual(['date.dayOfYear', 'date.weekday', 'date.month', 'temperature', 'weather=sun', 'weather=cloud', 'weather=rain', 'promo']);
     expect(pipeline.inputs.find((f) => f.name === 'temperature')).toMatchObject({ range: { min: 5, max: 21 }, valid: { min: -60, max: 60 }, outOfRange: 'clip' });
@@ -67,7 +51,7 @@ describe('fit', () => {
     bad[3] = '2024-01-03,hot,sun,false,60';
     bad[7] = '2024-02-30,12,snow,false,60';
     bad[9] = '2024-01-09,205,sun,false,60';
-    const error = await fitPipeline(SPEC, file('bad.csv', bad.join('\n'))).catch((e: unknown) => e);
+    const error = await fitPipeline(CAFE_SPEC, file('bad.csv', bad.join('\n'))).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_DATA', name: 'DataError' });
     const message = (error as Error).message;
     expect(message).toMatch(/^3 bad rows in bad\.csv/);
@@ -78,7 +62,7 @@ describe('fit', () => {
   });
 
   it('refuses an invalid spec with every problem and its path', async () => {
-    const spec = { ...SPEC, features: [{ step: 'standardise', input: 'temperature' }], inputs: [{ name: 'x', type: 'number', valid: { min: 0 } }] };
+    const spec = { ...CAFE_SPEC, features: [{ step: 'standardise', input: 'temperature' }], inputs: [{ name: 'x', type: 'number', valid: { min: 0 } }] };
     const message = ((await fitPipeline(spec, cafeRows).catch((e: unknown) => e)) as Error).message;
     expect(message).toMatch(/^Invalid pipeline spec:/);
     expect(message).toContain('inputs.0.valid.max');
@@ -139,7 +123,7 @@ describe('features', () => {
 
 describe('train, bundle and check', () => {
   it('a model trained elsewhere is bundled with proof of parity: the trainer\'s predictions equal the bundle\'s; a difference fails, naming the row', async () => {
-    const pipeline = await fitPipeline(SPEC, cafeRows);
+    const pipeline = await fitPipeline(CAFE_SPEC, cafeRows);
     // Stands in for a model trained in another tool: its ONNX bytes and its own predictions.
     const trained = await trainModel(pipeline, cafeRows, { target: 'sales', params: { nTrees: 30 } });
     const { matrix } = compilePipeline(pipeline.inputs, pipeline.features).encode(cafeRows);
@@ -152,7 +136,7 @@ describe('train, bundle and check', () => {
 
     const off = [...own];
     off[41] = off[41]! + 1;
-    await expect(bundleModel(pipeline, trained.bundle.model, { check: cafeRows, expect: off })).rejects.toThrow(/1 of 120 check rows differ[\s\S]*line 42: library [\d.]+, expected [\d.]+/);
+    await expect(bundleModel(pipeline, trained.bundle.model, { check: cafeRows, expect: off })).rejects.toThrow(/1 of 120 check values differ[\s\S]*line 42: library [\d.]+, expected [\d.]+/);
 
     const out = join(dir, 'cafe-bundle');
     await writeBundle(out, bundle);
@@ -165,7 +149,7 @@ describe('train, bundle and check', () => {
   });
 
   it('refuses a model whose input does not take the pipeline\'s columns, naming both', async () => {
-    const pipeline = await fitPipeline(SPEC, cafeRows);
+    const pipeline = await fitPipeline(CAFE_SPEC, cafeRows);
     const bikeModel = new Uint8Array(readFileSync('models/bike-daily/model.onnx'));
     await expect(bundleModel(pipeline, bikeModel)).rejects.toThrow(
       /Model input "features" has shape \[N, 10\], but the pipeline writes 8 columns per row: \[N, 8\] of date\.dayOfYear, date\.weekday/,

@@ -16,7 +16,8 @@ import type { CompiledStep, FitData, StepContext } from './step.js';
 /**
  * The feature steps. Each lives in its own file here, with its parameters (zod), its fit (the
  * training-time half) and its compile (the per-record half). To add a step: write its file,
- * list it in the three places below, and test it in test/unit/steps.test.ts.
+ * list it in `featureStep`, `stepSpec`, `compileStep` (and `fitStep` if it learns parameters)
+ * below, describe it in docs/pipeline-spec.md, and test it in test/unit/steps.test.ts.
  */
 
 /** A fitted step, as the manifest carries it. */
