@@ -5,8 +5,10 @@ import { SpecError } from '../errors.js';
 import { modelSignature, type ModelSignature } from '../engine/ort.js';
 import { FORMAT_VERSION, manifestSchema, type Histogram, type Manifest } from '../schema/manifest.js';
 import type { FittedPipeline } from './fit.js';
-import { checkParity, type ParityReport } from './parity.js';
-import type { DataSource, ReadOptions } from './rows.js';
+import { sampleRecords } from './check.js';
+import { checkParity, type CheckRows, type ParityReport, type SourceModel } from './parity.js';
+import { rowsOf, sourceName, type DataSource, type ReadOptions } from './rows.js';
+import { evaluateXgboost, xgboostToOnnx } from './xgboost.js';
 
 /**
  * `bundle`: a fitted pipeline and an ONNX model taking its float32 matrix `[N, width]` →
@@ -41,31 +43,55 @@ export interface BundleOptions extends ReadOptions {
   expect?: DataSource | ReadonlyArray<number | readonly number[]>;
 }
 
-/** Model files `bundle` reads, by extension: each becomes the ONNX bytes the bundle ships (the runtime keeps one model format). */
-const MODEL_READERS: Record<string, (path: string) => Promise<Uint8Array>> = {
-  '.onnx': async (path) => new Uint8Array(await readFile(path)),
+/** A model file as `bundle` reads it: the ONNX bytes the bundle ships, and for a converted model what it was converted from. */
+interface LoadedModel {
+  model: Uint8Array;
+  /** The source model's own outputs for rows of the pipeline's matrix, to prove the conversion exact. */
+  source?: SourceModel;
+}
+
+/** Model files `bundle` reads, by extension: each becomes ONNX, the runtime's one model format. */
+const MODEL_READERS: Record<string, (path: string, pipeline: FittedPipeline) => Promise<LoadedModel>> = {
+  '.onnx': async (path) => ({ model: new Uint8Array(await readFile(path)) }),
+  '.json': async (path, pipeline) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(path, 'utf8'));
+    } catch (cause) {
+      throw new SpecError(`${path} is not readable JSON (an XGBoost model saved with save_model('model.json')): ${(cause as Error).message}`);
+    }
+    const width = pipeline.columns.length;
+    const converted = xgboostToOnnx(json, { width });
+    const labels = pipeline.output.labels?.length ?? 0;
+    if (labels !== converted.classes) {
+      const what = (n: number, unit: string) => (n ? `classification with ${n} ${unit}` : 'regression');
+      throw new SpecError(`${path}: the XGBoost objective ${converted.objective} is ${what(converted.classes, 'classes')}; the pipeline's output is ${what(labels, 'labels')}`);
+    }
+    return { model: converted.model, source: { name: `XGBoost ${converted.objective}`, evaluate: (matrix, n) => evaluateXgboost(json, matrix, n, width) } };
+  },
 };
 
-/** Bundles `model` (ONNX bytes, or a model file's path) with the pipeline; refuses a model that does not take the pipeline's matrix. */
+/** Bundles `model` (ONNX bytes, or the path of an .onnx file or an XGBoost model.json) with the pipeline; refuses a model that does not take the pipeline's matrix. */
 export async function bundleModel(pipeline: FittedPipeline, model: Uint8Array | string, options: BundleOptions = {}): Promise<Bundle & { parity?: ParityReport }> {
-  const bytes = typeof model === 'string' ? await readModel(model) : model;
+  const loaded = typeof model === 'string' ? await readModel(model, pipeline) : { model };
+  const bytes = loaded.model;
   const io = await modelIo(bytes, pipeline, options.outputName);
   const manifest = manifestOf(pipeline, bytes, io, options);
-  const bundle = { manifest, model: bytes };
-  if (options.check === undefined) {
-    if (options.expect !== undefined) throw new SpecError('expect needs check rows: the predictions must be of known records');
-    return bundle;
-  }
-  const { parity, outputReference } = await checkParity(bundle, options.check, options.expect, options);
+  if (options.check === undefined && options.expect !== undefined) throw new SpecError('expect needs check rows: the predictions must be of known records');
+  if (options.check === undefined && !loaded.source) return { manifest, model: bytes };
+  // A converted model is always checked against its source: on the check rows, or on rows sampled from the training ranges.
+  const rows = options.check === undefined ? sampledRows(manifest) : await readRows(options.check, manifest, options);
+  const { parity, outputReference } = await checkParity({ manifest, model: bytes }, rows, options.expect, loaded.source);
+  if (options.check === undefined) return { manifest, model: bytes, parity };
   // Without training data at hand, the check rows are the best sample of outputs drift can compare with.
   const reference = options.outputReference ? manifest.reference : { ...manifest.reference!, output: outputReference };
   return { manifest: { ...manifest, reference }, model: bytes, parity };
 }
 
-async function readModel(path: string): Promise<Uint8Array> {
+async function readModel(path: string, pipeline: FittedPipeline): Promise<LoadedModel> {
   const read = MODEL_READERS[extname(path).toLowerCase()];
   if (!read) throw new SpecError(`${path}: featurecast bundles ${Object.keys(MODEL_READERS).join(', ')} model files`);
-  return read(path);
+  return read(path, pipeline);
 }
 
 async function modelIo(bytes: Uint8Array, pipeline: FittedPipeline, outputName?: string) {
@@ -141,6 +167,24 @@ function manifestOf(pipeline: FittedPipeline, model: Uint8Array, io: { inputName
   if (!parsed.success) throw new SpecError(`The bundle's manifest would be invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return manifest;
 }
+
+async function readRows(source: DataSource, manifest: Manifest, options: ReadOptions): Promise<CheckRows> {
+  const records: Record<string, unknown>[] = [];
+  const lines: number[] = [];
+  for await (const { record, line } of rowsOf(source, manifest.inputs, { ...options, stage: 'check' })) {
+    records.push(record);
+    lines.push(line);
+  }
+  return { records, lines, name: sourceName(source) };
+}
+
+/** Rows sampled over the training ranges (with their edges), when no check rows are given. */
+function sampledRows(manifest: Manifest): CheckRows {
+  const records = sampleRecords(manifest.inputs, SAMPLED_ROWS);
+  return { records, lines: records.map((_, i) => i + 1), name: 'rows sampled from the training ranges' };
+}
+
+const SAMPLED_ROWS = 500;
 
 /** Writes manifest.json and model.onnx into `dir` (created if needed). */
 export async function writeBundle(dir: string, bundle: Bundle): Promise<void> {

@@ -3,6 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BundleError } from '../errors.js';
 import { createPredictor } from '../predictor.js';
+import { epochDay, formatIsoDate, fromEpochDay, parseIsoDate } from '../features/calendar.js';
+import { epochMinuteOf, formatDateTime, fromEpochMinute, parseDateTime, zoneConverter } from '../features/datetime.js';
 import { manifestSchema, type InputField, type Manifest } from '../schema/manifest.js';
 import type { Prediction } from '../outputs/postprocess.js';
 
@@ -61,26 +63,52 @@ export async function checkBundle(location: string): Promise<CheckReport> {
 
 /** A record inside the training ranges: each number at its range's middle, dates at the start, the first category. */
 export function sampleRecord(manifest: Pick<Manifest, 'inputs'>): Record<string, unknown> {
+  return recordAt(manifest.inputs, 0.5, 0);
+}
+
+/**
+ * `n` records spread over the training ranges: the first at every lower end, the second at every
+ * upper end, the rest at seeded random places; categories in turn; every seventh leaves out the
+ * inputs a model may see as missing.
+ */
+export function sampleRecords(inputs: readonly InputField[], n: number, seed = 1): Record<string, unknown>[] {
+  let state = seed >>> 0;
+  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return Array.from({ length: n }, (_, i) => {
+    const record = recordAt(inputs, i === 0 ? 0 : i === 1 ? 1 : next(), i);
+    if (i % 7 === 6) for (const f of inputs) if (f.missing === 'model') delete record[f.name];
+    return record;
+  });
+}
+
+/** A record with every range at share `t` of its way from min to max, and the `k`-th category and boolean in turn. */
+function recordAt(inputs: readonly InputField[], t: number, k: number): Record<string, unknown> {
   const record: Record<string, unknown> = {};
-  for (const field of manifest.inputs) {
-    const value = sampleValue(field);
+  for (const field of inputs) {
+    const value = valueAt(field, t, k);
     if (value !== undefined) record[field.name] = value;
   }
   return record;
 }
 
-function sampleValue(field: InputField): unknown {
+function valueAt(field: InputField, t: number, k: number): unknown {
   switch (field.type) {
     case 'number':
-      return (field.range.min + field.range.max) / 2;
+      return field.range.min + t * (field.range.max - field.range.min);
     case 'integer':
-      return Math.round((field.range.min + field.range.max) / 2);
-    case 'date':
-    case 'datetime':
-      return field.range.min;
+      return Math.round(field.range.min + t * (field.range.max - field.range.min));
+    case 'date': {
+      const [a, b] = [epochDay(parseIsoDate(field.range.min)!), epochDay(parseIsoDate(field.range.max)!)];
+      return formatIsoDate(fromEpochDay(Math.round(a + t * (b - a))));
+    }
+    case 'datetime': {
+      const toZone = zoneConverter(field.timeZone);
+      const [a, b] = [field.range.min, field.range.max].map((x) => epochMinuteOf(parseDateTime(x, toZone)!)) as [number, number];
+      return formatDateTime(fromEpochMinute(Math.round(a + t * (b - a)), fromEpochDay));
+    }
     case 'category':
-      return field.default ?? field.values[0];
+      return k === 0 ? (field.default ?? field.values[0]) : field.values[k % field.values.length];
     case 'boolean':
-      return field.required ? false : undefined;
+      return field.required ? k % 2 === 1 : undefined;
   }
 }

@@ -6,7 +6,7 @@ import { createPredictor } from '../predictor.js';
 import type { Histogram } from '../schema/manifest.js';
 import type { Bundle, BundleOptions } from './bundle.js';
 import { histogramOf } from './reference.js';
-import { rowsOf, sourceName, type DataSource, type ReadOptions } from './rows.js';
+import { rowsOf, type DataSource } from './rows.js';
 
 /**
  * The proof of no skew: the finished bundle, run through the library on check rows, gives the
@@ -23,26 +23,45 @@ export interface ParityReport {
   worstRelativeDiff: number | undefined;
 }
 
-/** Checks `bundle` on `check` rows (and against `expect`); also returns the output statistics of those rows for drift monitoring. */
-export async function checkParity(
-  bundle: Bundle,
-  check: DataSource,
-  expect: BundleOptions['expect'],
-  options: ReadOptions,
-): Promise<{ parity: ParityReport; outputReference: Histogram }> {
-  const records: Record<string, unknown>[] = [];
-  const lines: number[] = [];
-  for await (const { record, line } of rowsOf(check, bundle.manifest.inputs, { ...options, stage: 'check' })) {
-    records.push(record);
-    lines.push(line);
-  }
-  await predictAsAnApp(bundle, records, lines, check);
-  const { raw, months } = await rawOutputs(bundle, records);
+/** Records to check a bundle on, with the line (or position) of each and where they came from. */
+export interface CheckRows {
+  records: Record<string, unknown>[];
+  lines: number[];
+  name: string;
+}
+
+/** The model a bundle's ONNX was converted from, evaluated on rows of the pipeline's matrix. */
+export interface SourceModel {
+  name: string;
+  evaluate(matrix: Float32Array, rows: number): ArrayLike<number>[];
+}
+
+/**
+ * Checks `bundle` on the rows: the library predicts them; its raw outputs equal the source model's
+ * (a converted model) and `expect` (the trainer's predictions). Also returns the rows' output
+ * statistics for drift monitoring.
+ */
+export async function checkParity(bundle: Bundle, rows: CheckRows, expect: BundleOptions['expect'], source?: SourceModel): Promise<{ parity: ParityReport; outputReference: Histogram }> {
+  const { records, lines } = rows;
+  await predictAsAnApp(bundle, rows);
+  const { raw, months, matrix } = await rawOutputs(bundle, records);
   const outputReference = referenceOf(bundle, raw, months);
-  if (expect === undefined) return { parity: { rows: records.length, worstRelativeDiff: undefined }, outputReference };
   const columns = raw.length / records.length;
-  const expected = await expectedRows(expect, columns);
-  if (expected.length !== records.length) throw new DataError(`expect has ${expected.length} predictions for ${records.length} check rows`, []);
+  let worst: number | undefined;
+  if (source) {
+    const evaluated = source.evaluate(matrix, records.length).map((row) => Array.from(row));
+    worst = compare(raw, evaluated, columns, lines, `${source.name} (the source model)`);
+  }
+  if (expect !== undefined) {
+    const expected = await expectedRows(expect, columns);
+    if (expected.length !== records.length) throw new DataError(`expect has ${expected.length} predictions for ${records.length} check rows`, []);
+    worst = Math.max(worst ?? 0, compare(raw, expected, columns, lines, 'the expected predictions'));
+  }
+  return { parity: { rows: records.length, worstRelativeDiff: worst }, outputReference };
+}
+
+/** The worst relative difference of the library's outputs from `expected`; beyond PARITY_TOLERANCE anywhere it throws, naming rows and both values. */
+function compare(raw: Float32Array, expected: readonly number[][], columns: number, lines: readonly number[], what: string): number {
   let worst = 0;
   const off: string[] = [];
   expected.forEach((row, i) => {
@@ -55,15 +74,15 @@ export async function checkParity(
     }
   });
   if (off.length) {
-    throw new DataError(`${off.length} of ${raw.length} check values differ from the expected predictions beyond ${PARITY_TOLERANCE} (relative):\n  ${off.slice(0, 20).join('\n  ')}`, [], {
+    throw new DataError(`${off.length} of ${raw.length} check values differ from ${what} beyond ${PARITY_TOLERANCE} (relative):\n  ${off.slice(0, 20).join('\n  ')}`, [], {
       worstRelativeDiff: worst,
     });
   }
-  return { parity: { rows: records.length, worstRelativeDiff: worst }, outputReference };
+  return worst;
 }
 
 /** The published outputs, exactly as an app gets them: any record the library refuses fails the bundle. */
-async function predictAsAnApp(bundle: Bundle, records: readonly unknown[], lines: readonly number[], check: DataSource): Promise<void> {
+async function predictAsAnApp(bundle: Bundle, { records, lines, name }: CheckRows): Promise<void> {
   const predictor = await createPredictor(bundle, { worker: false, cache: false, monitor: false });
   try {
     await predictor.predictBatch(records);
@@ -71,7 +90,7 @@ async function predictAsAnApp(bundle: Bundle, records: readonly unknown[], lines
     const issues = (error as { issues?: ValidationIssue[] }).issues;
     if (!issues) throw error;
     throw new DataError(
-      `The bundle refuses check rows of ${sourceName(check)}: ${issues.slice(0, 5).map((i) => `line ${lines[i.index]}, field "${i.path}": ${i.message}`).join('; ')}`,
+      `The bundle refuses check rows of ${name}: ${issues.slice(0, 5).map((i) => `line ${lines[i.index]}, field "${i.path}": ${i.message}`).join('; ')}`,
       issues.map((i) => ({ ...i, index: lines[i.index] ?? i.index })),
     );
   } finally {
@@ -80,7 +99,7 @@ async function predictAsAnApp(bundle: Bundle, records: readonly unknown[], lines
 }
 
 /** The model's own outputs for records, through the library's pipeline, and each record's month (for seasonal references). */
-async function rawOutputs(bundle: Bundle, records: readonly unknown[]): Promise<{ raw: Float32Array; months: number[] | null }> {
+async function rawOutputs(bundle: Bundle, records: readonly unknown[]): Promise<{ raw: Float32Array; months: number[] | null; matrix: Float32Array }> {
   const { manifest } = bundle;
   const pipeline = compilePipeline(manifest.inputs, manifest.features);
   const monthSlot = manifest.inputs.findIndex((f) => f.name === manifest.reference?.monthsOf);
@@ -88,7 +107,7 @@ async function rawOutputs(bundle: Bundle, records: readonly unknown[]): Promise<
   const { matrix } = pipeline.encode(records, { onRow: (values) => monthSlot >= 0 && months.push((values[monthSlot] as CivilDate).month) });
   const session = await createSession(bundle.model, { inputName: manifest.model.inputName, outputName: manifest.model.outputName, width: pipeline.width });
   try {
-    return { raw: Float32Array.from(await session.run(matrix, records.length)), months: monthSlot >= 0 ? months : null };
+    return { raw: Float32Array.from(await session.run(matrix, records.length)), months: monthSlot >= 0 ? months : null, matrix };
   } finally {
     await session.release();
   }

@@ -215,6 +215,8 @@ export function typedCell(cell: string, type: FieldType['type'] | undefined, unt
   const text = cell.trim();
   if (text === '') return undefined;
   if ((type === 'number' || type === 'integer') && NUMBER.test(text)) return Number(text);
+  // What numpy and featurecast's own features files write for a missing value: the schema then decides (missing: "model").
+  if (type === 'number' && /^nan$/i.test(text)) return NaN;
   if (type === 'boolean') {
     const lower = text.toLowerCase();
     if (lower === 'true' || lower === '1') return true;

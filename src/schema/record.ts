@@ -245,6 +245,7 @@ export function compileReader(fields: readonly InputField[], options: ReaderOpti
   const required = fields.map((f) => f.required);
   // Fields whose absence is a value of its own: NaN for the model, or the default (null counts as absent for both).
   const absentAs = fields.map((f, k) => (f.missing === 'model' ? NaN : f.missing === 'default' ? defaults[k] : INVALID));
+  const missingAsNaN = fields.map((f) => f.missing === 'model');
   const { hasOwn } = Object;
 
   return {
@@ -259,7 +260,8 @@ export function compileReader(fields: readonly InputField[], options: ReaderOpti
       for (let k = 0; k < readers.length; k++) {
         // hasOwn: a polluted Object.prototype must never supply a field value.
         const value = hasOwn(rec, names[k]!) ? rec[names[k]!] : undefined;
-        if ((value === undefined || value === null) && absentAs[k] !== INVALID) {
+        // NaN is how a data file or an app spells a missing number; only `missing: "model"` accepts it.
+        if ((value === undefined || value === null || (value !== value && missingAsNaN[k])) && absentAs[k] !== INVALID) {
           out[k] = absentAs[k] as FieldValue;
           continue;
         }

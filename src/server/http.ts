@@ -73,16 +73,18 @@ export function json(status: number, body: unknown, headers: Record<string, stri
  * unexpected becomes a bare 500 whose message never includes a stack or internals.
  */
 export function errorResponse(error: unknown): PlainResponse {
-  if (error instanceof HttpError) {
-    return json(error.status, { error: { code: error.code, message: error.message, ...error.details } }, error.headers);
+  // By name and shape, not instanceof: a route from a model package may throw another copy's classes.
+  const e = error instanceof Error ? (error as Error & Partial<HttpError & ValidationError>) : undefined;
+  if (e?.name === 'HttpError' && typeof e.status === 'number') {
+    return json(e.status, { error: { code: e.code, message: e.message, ...e.details } }, e.headers);
   }
-  if (error instanceof ValidationError) {
-    return json(400, { error: { code: error.code, message: error.message, issues: error.issues } });
+  if (e?.name === 'ValidationError' && Array.isArray(e.issues)) {
+    return json(400, { error: { code: 'ERR_VALIDATION', message: e.message, issues: e.issues } });
   }
-  if (error instanceof FeaturecastError) {
+  if (e && (error instanceof FeaturecastError || /^ERR_[A-Z_]+$/.test(String(e.code)))) {
     // Timeouts and a disposed predictor are the server's state, not the request's fault.
-    const status = error.code === 'ERR_TIMEOUT' || error.code === 'ERR_DISPOSED' || error.code === 'ERR_WORKER_CRASHED' ? 503 : 500;
-    return json(status, { error: { code: error.code, message: error.message } });
+    const status = e.code === 'ERR_TIMEOUT' || e.code === 'ERR_DISPOSED' || e.code === 'ERR_WORKER_CRASHED' ? 503 : 500;
+    return json(status, { error: { code: e.code, message: e.message } });
   }
   return json(500, { error: { code: 'ERR_INTERNAL', message: 'Internal server error' } });
 }

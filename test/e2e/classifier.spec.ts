@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { createPredictor } from 'featurecast';
 import { bundleModel, fitPipeline } from 'featurecast/build';
+import { fixturePath, XGBOOST_FIXTURES, xgboostPredictions, xgboostRecords, xgboostSpec } from '../fixtures/xgboost/bundles.js';
 import { siteUrl, watchProblems } from './helpers.js';
 
 /**
- * A classifier bundle (tree ensemble, probabilities as a tensor) in a real Chromium Web Worker:
+ * Models from other tools in a real Chromium Web Worker. A classifier bundle (tree ensemble, probabilities as a tensor):
  * the same labels and probabilities as the Node inline engine, across several worker messages,
  * and the same accuracy figures from true labels.
  */
@@ -54,4 +55,31 @@ test('labels, probabilities and classifier accuracy are the same in a worker as 
   expect(inWorker.accuracy).toEqual(expected.accuracy);
   expect(expected.accuracy.accuracy).toBeGreaterThan(0);
   expect(problems).toEqual([]);
+});
+
+test('XGBoost models bundled from model.json predict XGBoost\'s own numbers in a Chromium worker (1e-5 relative)', async ({ page }) => {
+  await page.goto(siteUrl('harness'));
+  await page.waitForFunction(() => window.harnessReady === true);
+  for (const name of XGBOOST_FIXTURES) {
+    const pipeline = await fitPipeline(xgboostSpec(name), fixturePath(name, 'features.csv'));
+    const { manifest, model: bytes } = await bundleModel(pipeline, fixturePath(name, 'model.json'));
+    const out = await page.evaluate(
+      async ({ manifest, bytes, records }) => {
+        const p = await window.featurecast.createPredictor({ manifest, model: new Uint8Array(bytes) }, { cache: false });
+        try {
+          return { runtime: p.runtime, predictions: await p.predictBatch(records) };
+        } finally {
+          await p.dispose();
+        }
+      },
+      { manifest, bytes: [...bytes], records: xgboostRecords(name) },
+    );
+    expect(out.runtime).toBe('worker');
+    const want = xgboostPredictions(name);
+    const got = out.predictions.map((p) => (p.probabilities ? Object.values(p.probabilities) : [p.y as number]));
+    want.forEach((row, i) => {
+      const mine = row.length === 1 && got[i]!.length === 2 ? [got[i]![1]!] : got[i]!;
+      row.forEach((w, c) => expect(Math.abs(mine[c]! - w) / Math.max(Math.abs(w), 1e-6), `${name} row ${i} column ${c}`).toBeLessThan(1e-5));
+    });
+  }
 });
