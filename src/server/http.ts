@@ -1,4 +1,4 @@
-import { FeaturecastError, ValidationError, type ValidationIssue } from '../errors.js';
+import { FeaturecastError, type ValidationIssue } from '../errors.js';
 import { concatBytes } from '../engine/bytes.js';
 
 /**
@@ -74,9 +74,10 @@ export function json(status: number, body: unknown, headers: Record<string, stri
  */
 export function errorResponse(error: unknown): PlainResponse {
   // By name and shape, not instanceof: a route from a model package may throw another copy's classes.
-  const e = error instanceof Error ? (error as Error & Partial<HttpError & ValidationError>) : undefined;
+  type Shape = Error & { status?: unknown; code?: string; details?: Record<string, unknown>; headers?: Record<string, string>; issues?: ValidationIssue[] };
+  const e = error instanceof Error ? (error as Shape) : undefined;
   if (e?.name === 'HttpError' && typeof e.status === 'number') {
-    return json(e.status, { error: { code: e.code, message: e.message, ...e.details } }, e.headers);
+    return json(e.status, { error: { code: e.code, message: e.message, ...e.details } }, e.headers ?? {});
   }
   if (e?.name === 'ValidationError' && Array.isArray(e.issues)) {
     return json(400, { error: { code: 'ERR_VALIDATION', message: e.message, issues: e.issues } });
