@@ -64,5 +64,9 @@ describe('XGBoost models, bundled and predicted inline', () => {
     const run = cli('bundle', '--pipeline', join(dir, 'pipeline.json'), '--model', fixturePath('multiclass', 'model.json'), '--out', join(dir, 'b'), '--check', fixturePath('multiclass', 'features.csv'), '--expect', fixturePath('multiclass', 'predictions.csv'), '--quiet');
     expect([run.status, run.stderr]).toEqual([0, expect.stringMatching(/48 check rows equal the expected predictions/)]);
     expect(JSON.parse(readFileSync(join(dir, 'b', 'manifest.json'), 'utf8')).output).toMatchObject({ kind: 'classification', labels: ['c0', 'c1', 'c2'] });
+    const predict = cli('predict', '--bundle', join(dir, 'b', 'manifest.json'), '--ndjson', fixturePath('multiclass', 'features.csv'));
+    const first = JSON.parse(predict.stdout.split('\n')[0]!);
+    expect(first).toMatchObject({ label: expect.stringMatching(/^c[012]$/), probabilities: { c0: expect.any(Number), c1: expect.any(Number), c2: expect.any(Number) } });
+    expect(Object.values(first.probabilities as Record<string, number>)).toEqual(xgboostPredictions('multiclass')[0]!.map((p) => expect.closeTo(p, 6)));
   });
 });
