@@ -30,6 +30,7 @@ const records = Array.from({ length: 5000 }, (_, i) => ({ x0: (i % 10) / 9, x1: 
 const actuals = records.slice(0, 40).map((record, i) => ({ record, actual: ['low', 'mid', 'high'][i % 3]! }));
 
 test('labels, probabilities and classifier accuracy are the same in a worker as inline in Node', async ({ page }) => {
+  test.setTimeout(90_000);
   const pipeline = await fitPipeline(spec, records);
   const { manifest } = await bundleModel(pipeline, new Uint8Array(model));
   const node = await createPredictor({ manifest, model: new Uint8Array(model) }, { worker: false });
@@ -58,6 +59,8 @@ test('labels, probabilities and classifier accuracy are the same in a worker as 
 });
 
 test('XGBoost models bundled from model.json predict XGBoost\'s own numbers in a Chromium worker (1e-5 relative)', async ({ page }) => {
+  // Seven bundles, each started in a new worker.
+  test.setTimeout(180_000);
   await page.goto(siteUrl('harness'));
   await page.waitForFunction(() => window.harnessReady === true);
   for (const name of XGBOOST_FIXTURES) {
