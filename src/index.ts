@@ -24,6 +24,7 @@ export {
 export type { ErrorCode, ValidationIssue, IssueKind } from './errors.js';
 export { createFetchHandler } from './server/handler.js';
 export type { FetchHandler, FetchHandlerOptions } from './server/handler.js';
+export type { HandlerRoute, HandlerRoutes, RouteContext, RouteRequest } from './server/routes.js';
 export type { HttpErrorCode, ErrorBody } from './server/http.js';
 export type { SeedPrediction } from './server/seed.js';
 export { uciRowToRecord, uciToRecord, WEATHER } from './schema/uci.js';

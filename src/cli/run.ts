@@ -4,13 +4,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FeaturecastError } from '../errors.js';
 import { createPredictor, type Predictor } from '../predictor.js';
-import { createFetchHandler } from '../server/handler.js';
-import { serve } from '../server/node.js';
-import { acceptsBikeRecords } from '../server/seed.js';
 import { HELP, USAGE } from './help.js';
 import { describeInfo } from './info.js';
 import { formatOfPath, InputError, type InputFormat } from './input.js';
 import { runPredict } from './predict.js';
+import { serveCommand } from './serve.js';
 
 /**
  * The `featurecast` command. Exit codes: 0 done, 1 bad input (unreadable, unparsable or invalid
@@ -75,7 +73,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
 
 type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
 
-function parse(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>, command: string, positionals = 0) {
+export function parse(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>, command: string, positionals = 0) {
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: positionals > 0, strict: true });
@@ -88,7 +86,7 @@ function parse(args: readonly string[], options: NonNullable<ParseArgsConfig['op
   return parsed as { values: Values; positionals: string[] };
 }
 
-async function load(bundle: string | undefined): Promise<Predictor> {
+export async function load(bundle: string | undefined): Promise<Predictor> {
   // A file URL, so a Windows drive letter is never mistaken for a URL scheme.
   const location = bundle === undefined ? pathToFileURL(DEFAULT_BUNDLE) : /^[a-z][a-z0-9+.-]+:\/\//i.test(bundle) ? bundle : pathToFileURL(resolve(bundle));
   return createPredictor(location, { worker: false, cache: false });
@@ -145,37 +143,6 @@ async function predictCommand(args: readonly string[]): Promise<number> {
   }
 }
 
-async function serveCommand(args: readonly string[]): Promise<number> {
-  const { values } = parse(
-    args,
-    { ...common, host: { type: 'string' }, port: { type: 'string' }, cors: { type: 'string', multiple: true }, 'max-body-bytes': { type: 'string' }, 'max-batch': { type: 'string' } },
-    'serve',
-  );
-  const port = integer(values.port as string | undefined, '--port', 5000, 0, 65535);
-  const maxBodyBytes = integer(values['max-body-bytes'] as string | undefined, '--max-body-bytes', 1024 * 1024, 1, 2 ** 31);
-  const maxBatchSize = integer(values['max-batch'] as string | undefined, '--max-batch', 10_000, 1, 1_048_576);
-  const cors = (values.cors as string[] | undefined)?.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
-  const predictor = await load(values.bundle as string | undefined);
-  const handler = createFetchHandler(predictor, { maxBodyBytes, maxBatchSize, corsOrigins: cors?.includes('*') ? '*' : cors });
-  let server;
-  try {
-    server = await serve(handler, { host: (values.host as string | undefined) ?? '127.0.0.1', port, maxBodyBytes });
-  } catch (error) {
-    await predictor.dispose();
-    throw new CliError(`cannot listen: ${(error as Error).message}`, EXIT.usage);
-  }
-  const { name, version } = predictor.info;
-  const routes = `POST /predict${acceptsBikeRecords(predictor.info) ? ', POST /api/makecalc/' : ''}, GET /model, GET /health`;
-  process.stderr.write(`featurecast: serving ${name} ${version} on ${server.url} (${routes})\n`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
-  await server.close();
-  await predictor.dispose();
-  return EXIT.ok;
-}
-
 async function infoCommand(args: readonly string[]): Promise<number> {
   const { values } = parse(args, { ...common, json: { type: 'boolean' } }, 'info');
   const predictor = await load(values.bundle as string | undefined);
@@ -187,7 +154,7 @@ async function infoCommand(args: readonly string[]): Promise<number> {
   return EXIT.ok;
 }
 
-function integer(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+export function integer(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min || n > max) throw new CliError(`${flag} must be an integer ${min}–${max}, not "${text}"`, EXIT.usage);

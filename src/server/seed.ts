@@ -1,16 +1,25 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
-import type { Predictor } from '../predictor.js';
+import type { CallOptions, Predictor } from '../predictor.js';
 import type { Prediction } from '../outputs/postprocess.js';
 import type { BundleInfo } from '../schema/info.js';
 import type { Warning } from '../schema/record.js';
 import { UCI_COLUMN_OF, uciRowToRecord, type BikeRecord, type UciWarning } from '../schema/uci.js';
 import { HttpError } from './http.js';
+import type { HandlerRoutes } from './routes.js';
 
 /**
  * `POST /api/makecalc/`, the old Flask service's request shape: `{ "<row index>": day.csv row }`
  * → `{ "<row index>": prediction }`. Every issue and warning names the row by its key (as
  * `index`) and the column the caller sent (as `path`/`field`), never the converted record's.
  */
+
+/** The seed API as extra routes for `createFetchHandler({ routes })`: `POST /api/makecalc/`. */
+export const seedRoutes: HandlerRoutes = {
+  '/api/makecalc': {
+    methods: ['POST'],
+    run: async (_request, context) => makecalc(context.predictor, await context.json(), context.maxBatchSize, { signal: context.signal }),
+  },
+};
 
 /** The seed route only makes sense for a bundle that takes the bike record. */
 export function acceptsBikeRecords(info: BundleInfo): boolean {
@@ -26,8 +35,8 @@ export interface SeedPrediction {
 
 const ROW_KEY = /^(0|[1-9][0-9]{0,14})$/;
 
-/** Runs one makecalc request body; throws ValidationError (400) or HttpError (413). */
-export async function makecalc(predictor: Predictor, body: unknown, maxBatch: number): Promise<Record<string, SeedPrediction>> {
+/** Runs one makecalc request body; throws ValidationError (400) or HttpError (413); `call` goes to predictBatch (its signal, timeout). */
+export async function makecalc(predictor: Predictor, body: unknown, maxBatch: number, call: CallOptions = {}): Promise<Record<string, SeedPrediction>> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationError([
       { index: -1, path: '', kind: 'record', message: 'expected an object keyed by row index, e.g. {"0": {"dteday": "2012-06-01", …}}', received: Array.isArray(body) ? 'array' : body === null ? null : typeof body },
@@ -57,7 +66,7 @@ export async function makecalc(predictor: Predictor, body: unknown, maxBatch: nu
 
   let predictions: Prediction[];
   try {
-    predictions = await predictor.predictBatch(records);
+    predictions = await predictor.predictBatch(records, call);
   } catch (error) {
     // Batch positions and record field names mean nothing to a seed client: translate both.
     if (error instanceof ValidationError) throw new ValidationError(error.issues.map((i) => ({ ...i, index: rowOf(keys, i.index), path: column(i.path) })));
