@@ -26,7 +26,8 @@ export {
 } from './errors.js';
 export type { ErrorCode, ValidationIssue, IssueKind } from './errors.js';
 export { createFetchHandler } from './server/handler.js';
-export type { FetchHandler, FetchHandlerOptions, Route, RouteContext } from './server/handler.js';
+export type { FetchHandler, FetchHandlerOptions } from './server/handler.js';
+export type { HandlerRoute, HandlerRoutes, RouteContext, RouteRequest } from './server/routes.js';
 export { HttpError } from './server/http.js';
 export type { HttpErrorCode, ErrorBody } from './server/http.js';
 export { calendarOf } from './features/calendar-of.js';

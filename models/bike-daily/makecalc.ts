@@ -1,4 +1,4 @@
-import { HttpError, ValidationError, type BundleInfo, type CallOptions, type Prediction, type Predictor, type Route, type ValidationIssue, type Warning } from 'featurecast';
+import { HttpError, ValidationError, type BundleInfo, type CallOptions, type HandlerRoute, type Prediction, type Predictor, type ValidationIssue, type Warning } from 'featurecast';
 import { UCI_COLUMN_OF, uciRowToRecord, type BikeRecord, type UciWarning } from './uci.js';
 
 /**
@@ -22,12 +22,12 @@ export interface SeedPrediction {
 const ROW_KEY = /^(0|[1-9][0-9]{0,14})$/;
 
 /** `POST /api/makecalc/` for `createFetchHandler(predictor, { routes: { '/api/makecalc': makecalcRoute } })`. */
-export const makecalcRoute: Route = {
+export const makecalcRoute: HandlerRoute = {
   methods: ['POST'],
-  run: async ({ predictor, body, maxBatchSize, call }) => makecalc(predictor, await body(), maxBatchSize, call),
+  run: async (_request, context) => makecalc(context.predictor, await context.json(), context.maxBatchSize, { signal: context.signal }),
 };
 
-/** Runs one makecalc request body; throws ValidationError (400) or HttpError (413). */
+/** Runs one makecalc request body; throws ValidationError (400) or HttpError (413); `call` goes to predictBatch (its signal). */
 async function makecalc(predictor: Predictor, body: unknown, maxBatch: number, call: CallOptions): Promise<Record<string, SeedPrediction>> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationError([

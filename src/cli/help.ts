@@ -63,7 +63,17 @@ ${BUNDLE}
   --cors <origin,…>     origins allowed to call from a browser, or * (repeatable)
   --max-body-bytes <n>  largest request body (default 1048576)
   --max-batch <n>       most records per request (default 10000)
+  --max-concurrent <n>  most requests predicting at once; past it 503 ERR_OVERLOADED with
+                        Retry-After (default 64; /health and /model are not counted)
+  --timeout-ms <ms>     longest a request may take to answer, 503 ERR_TIMEOUT after (default
+                        none); a client may ask for less with ?timeoutMs= or X-Timeout-Ms
+  --headers-timeout-ms <ms>     time to receive a request's headers (default 10000)
+  --request-timeout-ms <ms>     time to receive a whole request (default 30000)
+  --body-timeout-ms <ms>        longest pause inside a body, 408 ERR_BODY_TIMEOUT (default 10000)
+  --keep-alive-timeout-ms <ms>  how long an idle connection stays open (default 5000)
   -h, --help            this help
+
+A client that disconnects cancels its prediction.
 `,
   info: `Usage: featurecast info [options]
 

@@ -1,31 +1,20 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { FeaturecastError } from '../errors.js';
-import { createPredictor, type Predictor } from '../predictor.js';
-import { createFetchHandler, type Route } from '../server/handler.js';
-import type { BundleInfo } from '../schema/info.js';
-import { serve } from '../server/node.js';
-import { CliError, EXIT, integer, parse } from './args.js';
+import { CliError, EXIT, parse } from './args.js';
 import { bundleCommand, checkCommand, featuresCommand, fitCommand, trainCommand } from './build.js';
 import { HELP, USAGE } from './help.js';
+import { load } from './load.js';
 import { describeInfo } from './info.js';
 import { formatOfPath, InputError, type InputFormat } from './input.js';
 import { runPredict } from './predict.js';
+import { serveCommand } from './serve.js';
 
 /**
  * The `featurecast` command. Exit codes: 0 done, 1 bad input (unreadable, unparsable or invalid
  * records), 2 bad usage, 3 the bundle could not be loaded or run.
  */
 
-/** What the CLI uses of `featurecast/bike-daily`, the default bundle (built after the core, so typed here). */
-interface BikeEntry {
-  bikeDaily: { manifest: string; model: string };
-  acceptsBikeRecords(info: BundleInfo): boolean;
-  makecalcRoute: Route;
-}
-const BIKE_ENTRY = 'featurecast/bike-daily';
-const bikeEntry = () => import(BIKE_ENTRY) as Promise<BikeEntry>;
 
 const common = { bundle: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
@@ -78,11 +67,6 @@ const COMMANDS = {
   check: build(checkCommand, 'check'),
 } satisfies Record<string, (args: readonly string[]) => Promise<number>>;
 
-async function load(bundle: string | undefined): Promise<Predictor> {
-  // A file URL, so a Windows drive letter is never mistaken for a URL scheme.
-  const location = bundle === undefined ? (await bikeEntry()).bikeDaily : /^[a-z][a-z0-9+.-]+:\/\//i.test(bundle) ? bundle : pathToFileURL(resolve(bundle));
-  return createPredictor(location, { worker: false, cache: false });
-}
 
 async function predictCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -133,41 +117,6 @@ async function predictCommand(args: readonly string[]): Promise<number> {
   } finally {
     await predictor.dispose();
   }
-}
-
-async function serveCommand(args: readonly string[]): Promise<number> {
-  const { values } = parse(
-    args,
-    { ...common, host: { type: 'string' }, port: { type: 'string' }, cors: { type: 'string', multiple: true }, 'max-body-bytes': { type: 'string' }, 'max-batch': { type: 'string' } },
-    'serve',
-  );
-  const port = integer(values.port as string | undefined, '--port', 5000, 0, 65535);
-  const maxBodyBytes = integer(values['max-body-bytes'] as string | undefined, '--max-body-bytes', 1024 * 1024, 1, 2 ** 31);
-  const maxBatchSize = integer(values['max-batch'] as string | undefined, '--max-batch', 10_000, 1, 1_048_576);
-  const cors = (values.cors as string[] | undefined)?.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
-  const predictor = await load(values.bundle as string | undefined);
-  // The seed's /api/makecalc/ route belongs to the bike model: served for the bundled model and for bundles taking its record.
-  const bike = await bikeEntry();
-  const seed = bike.acceptsBikeRecords(predictor.info);
-  const routes: Record<string, Route> = seed ? { '/api/makecalc': bike.makecalcRoute } : {};
-  const handler = createFetchHandler(predictor, { maxBodyBytes, maxBatchSize, corsOrigins: cors?.includes('*') ? '*' : cors, routes });
-  let server;
-  try {
-    server = await serve(handler, { host: (values.host as string | undefined) ?? '127.0.0.1', port, maxBodyBytes });
-  } catch (error) {
-    await predictor.dispose();
-    throw new CliError(`cannot listen: ${(error as Error).message}`, EXIT.usage);
-  }
-  const { name, version } = predictor.info;
-  const paths = `POST /predict${seed ? ', POST /api/makecalc/' : ''}, GET /model, GET /health`;
-  process.stderr.write(`featurecast: serving ${name} ${version} on ${server.url} (${paths})\n`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
-  await server.close();
-  await predictor.dispose();
-  return EXIT.ok;
 }
 
 async function infoCommand(args: readonly string[]): Promise<number> {

@@ -16,6 +16,8 @@ export type HttpErrorCode =
   | 'ERR_MEDIA_TYPE'
   | 'ERR_BAD_JSON'
   | 'ERR_BAD_REQUEST'
+  | 'ERR_BODY_TIMEOUT'
+  | 'ERR_OVERLOADED'
   | 'ERR_INTERNAL';
 
 /** The JSON body of every error response. */
@@ -31,10 +33,14 @@ export interface PlainRequest {
   method: string;
   /** Path without query, one trailing slash dropped. */
   path: string;
+  /** The query string without `?`, or `''`. */
+  query: string;
   /** Header value by lowercase name, or null. */
   header(name: string): string | null;
   /** The body, refused with a 413 HttpError past the limit. */
   body(): Promise<Uint8Array>;
+  /** Aborts when the client goes away before its answer is sent. */
+  signal: AbortSignal;
 }
 
 /** What the routes answer; `body` is null for no body. */
@@ -61,6 +67,11 @@ export class HttpError extends Error {
 /** 413 with the limit, so a client can split its request. */
 export function tooLarge(limit: number): HttpError {
   return new HttpError(413, 'ERR_TOO_LARGE', `Request body exceeds ${limit} bytes`, {}, { limit });
+}
+
+/** 503 for a server at its limit; `Retry-After` tells a client when to come back. */
+export function overloaded(retryAfterSeconds: number, message: string): HttpError {
+  return new HttpError(503, 'ERR_OVERLOADED', message, { 'retry-after': String(retryAfterSeconds) });
 }
 
 /** A JSON response; `body` is serialised here so routes never build strings by hand. */
@@ -102,6 +113,14 @@ export function routePath(target: string): string {
   }
   const path = target.slice(start, end);
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+/** The query part of a request target, without `?` and any `#` fragment; `''` when there is none. */
+export function routeQuery(target: string): string {
+  const at = target.indexOf('?');
+  if (at < 0) return '';
+  const hash = target.indexOf('#', at);
+  return target.slice(at + 1, hash < 0 ? target.length : hash);
 }
 
 function isJsonType(contentType: string | null): boolean {

@@ -1,15 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_MAX_BODY_BYTES, PLAIN, type FetchHandler, type PlainHandler } from './handler.js';
-import { errorResponse, HttpError, routePath, tooLarge, type PlainResponse } from './http.js';
+import { errorResponse, HttpError, routePath, routeQuery, type PlainRequest } from './http.js';
+import { positiveOption } from './limits.js';
+import { hangUpSignal, headerOf, mustClose, readBody, send, sendPlain, toRequest } from './node-io.js';
 
 /**
- * The tiny Node adapter: node:http in front of a Fetch API handler. It enforces the body limit
- * while the body streams in, so an oversized or endless upload is cut off at the limit instead
- * of being buffered.
+ * The tiny Node adapter: node:http in front of a Fetch API handler. It bounds how long a client
+ * may take over its headers, its body and an idle keep-alive connection, enforces the body
+ * limit while the body streams in, and turns a hang-up into the request's AbortSignal.
  */
 
-/** Where `serve` listens and how much body it accepts. */
+/** Where `serve` listens, how much body it accepts and how long it waits for a slow client. */
 export interface ServeOptions {
   /** Interface to listen on. Default `127.0.0.1` (loopback only): exposing it is an explicit choice. */
   host?: string;
@@ -17,7 +19,18 @@ export interface ServeOptions {
   port?: number;
   /** Largest request body, in bytes. Default: the handler's `maxBodyBytes` when it comes from `createFetchHandler`, else 1 MiB. */
   maxBodyBytes?: number;
+  /** Most time to receive a request's headers, in ms; Node then answers a bare 408 and closes. Default 10,000. */
+  headersTimeoutMs?: number;
+  /** Most time to receive a whole request, headers and body, in ms (a bare 408 from Node). Default 30,000; at least `headersTimeoutMs`. */
+  requestTimeoutMs?: number;
+  /** Longest pause between two pieces of a body, in ms; 408 `ERR_BODY_TIMEOUT` JSON and the connection closes. Default 10,000. */
+  bodyTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open for its next request, in ms. Default 5,000. */
+  keepAliveTimeoutMs?: number;
 }
+
+/** Defaults of the `serve` timeouts, in ms. */
+export const DEFAULT_SERVE_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, bodyTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 } as const;
 
 /** A running server. */
 export interface ServeHandle {
@@ -34,14 +47,25 @@ export interface ServeHandle {
 export async function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<ServeHandle> {
   const host = options.host ?? '127.0.0.1';
   const plain = (handler as { [PLAIN]?: PlainHandler })[PLAIN];
+  positiveOption('maxBodyBytes', options.maxBodyBytes);
   const limit = options.maxBodyBytes ?? plain?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const t = timeouts(options);
   let origin = '';
-  const server = createServer((req, res) => {
-    handle(handler, plain, req, res, origin, limit).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
+  const server = createServer(
+    {
+      headersTimeout: t.headersTimeoutMs,
+      requestTimeout: t.requestTimeoutMs,
+      keepAliveTimeout: t.keepAliveTimeoutMs,
+      // Node checks the two timeouts above only this often (30 s by default): a quarter of the shorter keeps them close to exact.
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(t.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      handle(handler, plain, req, res, origin, limit, t.bodyTimeoutMs).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -64,6 +88,22 @@ export async function serve(handler: FetchHandler, options: ServeOptions = {}): 
   };
 }
 
+type Timeouts = { -readonly [K in keyof typeof DEFAULT_SERVE_TIMEOUTS]: number };
+
+function timeouts(options: ServeOptions): Timeouts {
+  const t: Timeouts = { ...DEFAULT_SERVE_TIMEOUTS };
+  for (const key of Object.keys(t) as Array<keyof Timeouts>) {
+    positiveOption(key, options[key], 2_147_483_647);
+    t[key] = options[key] ?? t[key];
+  }
+  // Node refuses a headers timeout above the request timeout: a default request timeout grows to fit, an explicit one is an error.
+  if (options.requestTimeoutMs === undefined) t.requestTimeoutMs = Math.max(t.requestTimeoutMs, t.headersTimeoutMs);
+  if (t.headersTimeoutMs > t.requestTimeoutMs) {
+    throw new RangeError(`headersTimeoutMs (${t.headersTimeoutMs}) must not exceed requestTimeoutMs (${t.requestTimeoutMs})`);
+  }
+  return t;
+}
+
 async function handle(
   handler: FetchHandler,
   plain: PlainHandler | undefined,
@@ -71,23 +111,40 @@ async function handle(
   res: ServerResponse,
   origin: string,
   limit: number,
+  bodyTimeoutMs: number,
 ): Promise<void> {
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  if (plain) {
+    // Our own handler: the same routes without building a Request and a Response per call. The
+    // body is read only when a route asks, so a request refused early (503, 404) costs no buffer.
+    let body: Promise<Uint8Array> | undefined;
+    let state: Parameters<typeof mustClose>[1] = hasBody ? 'unread' : 'none';
+    const read = () => {
+      state = 'failed';
+      return readBody(req, limit, bodyTimeoutMs).then((bytes) => ((state = 'read'), bytes));
+    };
+    const url = req.url ?? '/';
+    // Plain data properties only: a getter in this per-request literal made GC take several times longer.
+    const request: PlainRequest = {
+      method: req.method ?? 'GET',
+      path: routePath(url),
+      query: routeQuery(url),
+      header: (name) => headerOf(req, name),
+      body: () => (body ??= hasBody ? read() : Promise.resolve(new Uint8Array(0))),
+      signal: hangUpSignal(req),
+    };
+    const out = await plain.run(request);
+    return sendPlain(out, res, mustClose(req, state));
+  }
   let body: Uint8Array | undefined;
   try {
-    body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, limit);
+    body = hasBody ? await readBody(req, limit, bodyTimeoutMs) : undefined;
   } catch (error) {
-    // The rest of the upload is still on its way: closing the connection is the only way to refuse it.
     return sendPlain(errorResponse(error), res, true);
-  }
-  if (plain) {
-    // Our own handler: the same routes without building a Request and a Response per call.
-    const bytes = body ?? new Uint8Array(0);
-    const request = { method: req.method ?? 'GET', path: routePath(req.url ?? '/'), header: (name: string) => headerOf(req, name), body: async () => bytes };
-    return sendPlain(await plain.run(request), res, false);
   }
   let request: Request;
   try {
-    request = toRequest(req, origin, body);
+    request = toRequest(req, origin, body, hangUpSignal(req));
   } catch {
     // e.g. TRACE, which node:http accepts and the Fetch API refuses.
     return sendPlain(errorResponse(new HttpError(400, 'ERR_BAD_REQUEST', 'Request not representable as a Fetch API Request')), res, false);
@@ -100,76 +157,4 @@ async function handle(
     response = new Response(out.body, { status: out.status, headers: out.headers });
   }
   await send(response, res, req);
-}
-
-function headerOf(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function sendPlain(out: PlainResponse, res: ServerResponse, close: boolean): void {
-  const headers: Record<string, string> = close ? { ...out.headers, connection: 'close' } : out.headers;
-  // A string body lets node:http send head and body in one write.
-  if (out.body !== null) headers['content-length'] = String(Buffer.byteLength(out.body));
-  res.writeHead(out.status, headers);
-  res.end(out.body ?? undefined);
-}
-
-function toRequest(req: IncomingMessage, origin: string, body: Uint8Array | undefined): Request {
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  // The URL is built from the listening address, not the Host header, which the client controls.
-  const url = new URL(`${origin}${req.url?.startsWith('/') ? req.url : '/'}`);
-  return new Request(url, { method: req.method ?? 'GET', headers, body: body && body.byteLength ? (body as Uint8Array<ArrayBuffer>) : undefined });
-}
-
-/** Buffers the body up to `limit` bytes; rejects with 413 the moment the declared or streamed size passes it. */
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) return Promise.reject(tooLarge(limit));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > limit) {
-        req.off('data', onData);
-        req.pause();
-        chunks.length = 0;
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.once('error', reject);
-    // A client that hangs up mid-body emits neither 'end' nor always 'error'; without this the promise would leak.
-    req.once('close', () => {
-      if (!req.complete) reject(new HttpError(400, 'ERR_BAD_REQUEST', 'The request body was cut off'));
-    });
-  });
-}
-
-async function send(response: Response, res: ServerResponse, req: IncomingMessage): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) headers['set-cookie'] = cookies;
-  const body = response.body && req.method !== 'HEAD' ? await bodyOf(response) : undefined;
-  if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
-  res.writeHead(response.status, headers);
-  res.end(body);
-}
-
-/** Text goes out as a string because node:http then sends head and body in one write, not a writev of two. */
-async function bodyOf(response: Response): Promise<string | Uint8Array> {
-  const type = (response.headers.get('content-type') ?? '').toLowerCase();
-  // JSON is UTF-8 by definition (RFC 8259); other text only when it says so, since text() decodes UTF-8.
-  const utf8 = /^application\/([a-z0-9.-]+\+)?json/.test(type) || type.includes('charset=utf-8');
-  return utf8 ? response.text() : new Uint8Array(await response.arrayBuffer());
 }

@@ -195,7 +195,7 @@ describe.each([
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(APP);
     expect(preflight.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
-    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type, x-timeout-ms');
     const refused = await fetch(`${server.url}/predict`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
