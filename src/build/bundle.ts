@@ -90,7 +90,7 @@ export async function bundleModel(pipeline: FittedPipeline, model: Uint8Array | 
 
 async function readModel(path: string, pipeline: FittedPipeline): Promise<LoadedModel> {
   const read = MODEL_READERS[extname(path).toLowerCase()];
-  if (!read) throw new SpecError(`${path}: featurecast bundles ${Object.keys(MODEL_READERS).join(', ')} model files`);
+  if (!read) throw new SpecError(`${path}: featurecast bundles ${Object.keys(MODEL_READERS).join(', ')} model files (ONNX, XGBoost JSON)`);
   return read(path, pipeline);
 }
 

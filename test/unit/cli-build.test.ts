@@ -60,6 +60,6 @@ describe('featurecast fit / features / train / bundle / check', { timeout: 60_00
     const wrong = cli('bundle', '--pipeline', 'pipeline.json', '--model', bike, '--out', 'b');
     expect([wrong.status, wrong.stderr]).toEqual([1, expect.stringMatching(/shape \[N, 10\], but the pipeline writes 4 columns per row: \[N, 4\] of day\.weekday, log1p\(price\), kind=a, kind=b/)]);
     const pickle = cli('bundle', '--pipeline', 'pipeline.json', '--model', 'model.pkl', '--out', 'b');
-    expect([pickle.status, pickle.stderr]).toEqual([1, `featurecast: ${join(dir, 'model.pkl')}: featurecast bundles .onnx model files\n`]);
+    expect([pickle.status, pickle.stderr]).toEqual([1, `featurecast: ${join(dir, 'model.pkl')}: featurecast bundles .onnx, .json model files (ONNX, XGBoost JSON)\n`]);
   });
 });
