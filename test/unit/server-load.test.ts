@@ -15,9 +15,10 @@ const MANIFEST = new URL('../../models/bike-daily/manifest.json', import.meta.ur
 const ONE = JSON.stringify(benchRecords(1)[0]);
 
 let predictor: Predictor;
+// Loading compiles onnxruntime's wasm: seconds on a loaded machine, past the 10 s default hook timeout.
 beforeAll(async () => {
   predictor = await createPredictor(MANIFEST, { worker: false, cache: false });
-});
+}, 60_000);
 afterAll(async () => {
   await predictor?.dispose();
 });
@@ -175,9 +176,12 @@ describe('serve under load', () => {
 });
 
 /**
- * One POST on a keep-alive agent, its headers and body in two writes 5 ms apart as over a real
- * network (on loopback a whole request otherwise arrives in one read and is answered before the
- * next socket is read, so requests never overlap). A response not complete within 10 s is a hang.
+ * One POST on a keep-alive agent, its headers and body in two writes with an event-loop poll
+ * phase between them (two nested setImmediate), so the server has read the headers, and admitted
+ * the request, before its body comes: as over a real network. On loopback a whole request
+ * otherwise arrives in one read and is answered before the next socket is read, so requests
+ * would never overlap; a timer gap is not enough on a starved machine, where it expires before
+ * the next poll. A response not complete within 10 s is a hang.
  */
 function post(agent: Agent, port: number, body: Buffer): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
@@ -197,6 +201,6 @@ function post(agent: Agent, port: number, body: Buffer): Promise<{ status: numbe
     // A 503 may come before the body is sent, and the server then closes: writing the body fails, the answer stands.
     req.on('error', (error) => answered || reject(error));
     req.flushHeaders();
-    setTimeout(() => req.destroyed || req.end(body), 5);
+    setImmediate(() => setImmediate(() => req.destroyed || req.end(body)));
   });
 }

@@ -13,9 +13,10 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 const { casual: _c, registered: _r, cnt: _n, ...SEED_ROW } = readDayCsv()[0] as ReturnType<typeof readDayCsv>[number] & { casual: number; registered: number };
 
 let predictor: Predictor;
+// Loading compiles onnxruntime's wasm: seconds on a loaded machine, past the 10 s default hook timeout.
 beforeAll(async () => {
   predictor = await createPredictor(MANIFEST, { worker: false, cache: false });
-});
+}, 60_000);
 afterAll(async () => {
   await predictor?.dispose();
 });
