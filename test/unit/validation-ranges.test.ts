@@ -4,7 +4,7 @@ import { compilePipeline } from '../../src/features/pipeline.js';
 import { compileOutput } from '../../src/outputs/postprocess.js';
 import { compileReader, type FieldValue, type Warning } from '../../src/schema/record.js';
 import { tinyRecords } from '../fixtures/tiny-bundle.js';
-import { bandOf, createBikePredictor, createTinyPredictor, expectPrediction, manifest, rangeOf, rec, validOf, validationError } from '../fixtures/bike-validation.js';
+import { bandOf, createBikePredictor, createTinyPredictor, expectPrediction, manifest, rangeOf, rec, validationError } from '../fixtures/bike-validation.js';
 
 /**
  * Issue 6, values outside the training ranges, per policy: dates are extrapolated and numbers
