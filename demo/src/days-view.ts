@@ -91,10 +91,16 @@ function describeWarning(info: BundleInfo, w: Warning): string | undefined {
   return `${label}: ${w.kind} (${String(w.received)})`;
 }
 
+/** "Temperature: 205 °C is outside the possible -60…60 °C — Fahrenheit or Kelvin?": the library's message under the input's label. */
 function describeProblem(problem: string): string {
-  const [path = '', message = ''] = problem.split(': ');
-  const label = LABELS[path as NumberField] ?? path;
-  return message === 'required field is missing' ? `${label}: enter a number.` : `${label}: ${message}.`;
+  // Split at the first ": " only: the library's message may contain one too.
+  const at = problem.indexOf(': ');
+  const path = at < 0 ? problem : problem.slice(0, at);
+  const message = at < 0 ? '' : problem.slice(at + 2);
+  const label = path === 'date' ? 'Date' : (LABELS[path as NumberField] ?? path);
+  if (message === 'required field is missing') return `${label}: enter a number.`;
+  // A message that ends in "?" or "." already has its punctuation.
+  return /[.?!]$/.test(message) ? `${label}: ${message}` : `${label}: ${message}.`;
 }
 
 export function showResults(list: HTMLOListElement, days: readonly ForecastDay[], results: readonly DayResult[], info: BundleInfo): void {

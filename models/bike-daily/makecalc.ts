@@ -1,5 +1,5 @@
 import { HttpError, ValidationError, type BundleInfo, type CallOptions, type HandlerRoute, type Prediction, type Predictor, type ValidationIssue, type Warning } from 'featurecast';
-import { UCI_COLUMN_OF, uciRowToRecord, type BikeRecord, type UciWarning } from './uci.js';
+import { UCI_COLUMN_OF, UCI_SCALE, uciRowToRecord, type BikeRecord, type UciWarning } from './uci.js';
 
 /**
  * `POST /api/makecalc/`, the old Flask service's request shape: `{ "<row index>": day.csv row }`
@@ -44,7 +44,8 @@ async function makecalc(predictor: Predictor, body: unknown, maxBatch: number, c
   const notes: UciWarning[][] = [];
   for (const key of keys) {
     if (!ROW_KEY.test(key)) {
-      issues.push({ index: -1, path: key, kind: 'record', message: 'row keys must be row indices (non-negative integers)', received: key });
+      // A key may be as long as the body: the answer names it, shortened, rather than echoing it whole.
+      issues.push({ index: -1, path: short(key), kind: 'record', message: 'row keys must be row indices (non-negative integers)', received: short(key) });
       continue;
     }
     const converted = uciRowToRecord(rows[key], Number(key));
@@ -61,7 +62,7 @@ async function makecalc(predictor: Predictor, body: unknown, maxBatch: number, c
     predictions = await predictor.predictBatch(records, call);
   } catch (error) {
     // Batch positions and record field names mean nothing to a seed client: translate both.
-    if (error instanceof ValidationError) throw new ValidationError(error.issues.map((i) => ({ ...i, index: rowOf(keys, i.index), path: column(i.path) })));
+    if (isValidationError(error)) throw new ValidationError(error.issues.map((i) => seedIssue(i, keys, rows)));
     throw error;
   }
   const out: Record<string, SeedPrediction> = {};
@@ -77,6 +78,30 @@ async function makecalc(predictor: Predictor, body: unknown, maxBatch: number, c
     out[key] = warnings.length ? { ...values, warnings } : values;
   });
   return out;
+}
+
+/** By name and shape, not instanceof: the predictor may come from another copy of featurecast than this module. */
+function isValidationError(error: unknown): error is ValidationError {
+  return error instanceof Error && error.name === 'ValidationError' && Array.isArray((error as Partial<ValidationError>).issues);
+}
+
+/**
+ * A library issue in the seed's terms: the row key, the column and the value the caller sent.
+ * A bound broken after undoing the normalisation says so ("temp 5 × 41 = 205 °C is outside …").
+ */
+function seedIssue(issue: ValidationIssue, keys: readonly string[], rows: Record<string, unknown>): ValidationIssue {
+  const index = rowOf(keys, issue.index);
+  const path = column(issue.path);
+  const row = rows[keys[issue.index] ?? ''];
+  const sent = typeof row === 'object' && row !== null && Object.hasOwn(row, path) ? (row as Record<string, unknown>)[path] : issue.received;
+  const scale = (UCI_SCALE as Record<string, number>)[path];
+  const bounds = issue.kind === 'implausible' || issue.kind === 'out-of-range';
+  const message = scale !== undefined && bounds ? `${path} ${String(sent)} × ${scale} = ${issue.message}` : issue.message;
+  return { ...issue, index, path, message, received: sent };
+}
+
+function short(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
 }
 
 function rowOf(keys: readonly string[], index: number): number {

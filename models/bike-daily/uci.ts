@@ -35,14 +35,17 @@ export interface BikeRecord {
 /** Weather categories in UCI `weathersit` order (1–4). */
 export const WEATHER = ['clear', 'mist', 'light-precipitation', 'heavy-precipitation'] as const;
 
+/** The UCI normalisation (Readme.txt): each weather column times its factor is the real value (°C, °C, %, km/h). */
+export const UCI_SCALE = { temp: 41, atemp: 50, hum: 100, windspeed: 67 } as const;
+
 /** Undo the UCI normalisation (Readme.txt): temp × 41 °C, atemp × 50 °C, hum × 100 %, windspeed × 67 km/h. */
 export function uciToRecord(day: Pick<UciDay, 'dteday' | 'weathersit' | 'temp' | 'atemp' | 'hum' | 'windspeed'>): BikeRecord {
   return {
     date: day.dteday,
-    temperature: round(day.temp * 41),
-    feelsLike: round(day.atemp * 50),
-    humidity: round(day.hum * 100),
-    windSpeed: round(day.windspeed * 67),
+    temperature: round(day.temp * UCI_SCALE.temp),
+    feelsLike: round(day.atemp * UCI_SCALE.atemp),
+    humidity: round(day.hum * UCI_SCALE.hum),
+    windSpeed: round(day.windspeed * UCI_SCALE.windspeed),
     weather: WEATHER[day.weathersit - 1] ?? String(day.weathersit),
   };
 }

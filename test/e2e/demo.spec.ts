@@ -101,7 +101,7 @@ test('a fixed input gives exactly the Node API answer, with the actual count bes
   expect(problems).toEqual([]);
 });
 
-test('editing a temperature re-predicts that day only; bad values are explained', async ({ page }) => {
+test('editing a temperature re-predicts that day only; bad and impossible values are explained', async ({ page }) => {
   const problems = await openDemo(page);
   await waitReady(page);
   await setStart(page, '2012-07-01');
@@ -120,10 +120,38 @@ test('editing a temperature re-predicts that day only; bad values are explained'
   await temperature.fill('48');
   await settled(page);
   await expect(day(page, first).locator('.warnings')).toContainText('outside the training weather');
+  // Outside what is possible: refused, with the library's message (unit and likely mistake), never clipped.
+  await temperature.fill('205');
+  await settled(page);
+  await expect(day(page, first).locator('.problems')).toHaveText('Temperature: 205 °C is outside the possible -60…60 °C — Fahrenheit or Kelvin?');
+  await expect(day(page, first).locator('.rentals-value')).toHaveText('—');
+  await expect(day(page, first).locator('.warnings')).toHaveCount(0);
+  expect(await rentalsOf(page, second)).toBe(untouched);
+  await page.getByRole('group', { name: /Sunday 1 July 2012/ }).getByLabel('Humidity').fill('250');
+  await settled(page);
+  await expect(day(page, first).locator('.problems li')).toHaveText([
+    'Temperature: 205 °C is outside the possible -60…60 °C — Fahrenheit or Kelvin?',
+    'Humidity: 250 % is outside the possible 0…100 %.',
+  ]);
+  await page.getByRole('group', { name: /Sunday 1 July 2012/ }).getByLabel('Humidity').fill('60');
   await temperature.fill('');
   await settled(page);
   await expect(day(page, first).locator('.problems')).toHaveText('Temperature: enter a number.');
   await expect(day(page, first).locator('.rentals-value')).toHaveText('—');
+  expect(problems).toEqual([]);
+});
+
+test('days before 2000 are refused with the library\'s message; the rest of the fortnight is predicted', async ({ page }) => {
+  const problems = await openDemo(page);
+  await waitReady(page);
+  await setStart(page, '1999-12-25');
+  await expect(day(page, '1999-12-31').locator('.problems')).toHaveText('Date: 1999-12-31 is outside the possible 2000-01-01…2100-12-31.');
+  await expect(day(page, '1999-12-31').locator('.rentals-value')).toHaveText('—');
+  // 2000-01-01 is possible (before training: extrapolated, so a forecast with a busyness level).
+  await expect(day(page, '2000-01-01')).not.toHaveAttribute('data-band', 'none');
+  const temperature = Number(await day(page, '2000-01-01').getByLabel('Temperature').inputValue());
+  const inNode = await node.predict({ date: '2000-01-01', ...(await inputsOf(page, '2000-01-01')), temperature });
+  expect(await rentalsOf(page, '2000-01-01')).toBeCloseTo(inNode.rentals as number, 6);
   expect(problems).toEqual([]);
 });
 

@@ -43,11 +43,12 @@ describe('batches', () => {
       16_383: [rec({ feelsLike: Infinity }), [['feelsLike', Infinity]]],
       16_384: [rec({ holiday: 'no' }), [['holiday', 'no']]],
       16_385: [{}, REQUIRED.map((f) => [f, 'undefined'] as [string, unknown])],
+      16_386: [rec({ temperature: 205 }), [['temperature', 205]]],
       19_999: [rec({ date: 20120605 }), [['date', 20120605]]],
     };
     for (const [i, [r]] of Object.entries(bad)) records[Number(i)] = r;
-    // A clipped record after the chunk boundary: its warning must keep its own index.
-    records[16_390] = rec({ temperature: 205 });
+    // A clipped record after the chunk boundary (possible, hotter than training): its warning must keep its own index.
+    records[16_390] = rec({ temperature: 45 });
     const expected = Object.entries(bad).flatMap(([i, [, paths]]) =>
       paths.map(([path, received]) => ({ index: Number(i), path, kind: expect.any(String), message: expect.any(String), received })),
     );
@@ -73,13 +74,14 @@ describe('batches', () => {
       return p.rentals !== alone[k]!.rentals || p.busyness !== alone[k]!.busyness;
     });
     expect(misaligned).toEqual([]);
-    expect((out[16_390] as Prediction).warnings).toEqual([{ index: 16_390, field: 'temperature', kind: 'clipped', received: 205 }]);
+    expect((out[16_390] as Prediction).warnings).toEqual([{ index: 16_390, field: 'temperature', kind: 'clipped', received: 45 }]);
+    expect((out[16_386] as RejectedRecord).error.issues).toEqual([expect.objectContaining({ kind: 'implausible', message: expect.stringContaining('°C') })]);
   });
 });
 
 describe("invalid: 'report'", () => {
   it('predicts the valid records and replaces each invalid one in place by { error: { code, issues } }', async () => {
-    const records: unknown[] = [rec(), rec({ temperature: 'hot' }), rec({ weather: 2 }), 'junk', rec({ temperature: 205 }), {}];
+    const records: unknown[] = [rec(), rec({ temperature: 'hot' }), rec({ weather: 2 }), 'junk', rec({ temperature: 45 }), {}, rec({ humidity: 250 })];
     const out = await bike.predictBatch(records, { invalid: 'report' });
     expect(out).toHaveLength(records.length);
     expect(out[0]).toEqual(await bike.predict(rec()));
@@ -88,10 +90,14 @@ describe("invalid: 'report'", () => {
     });
     expect(out[2]).toEqual(await bike.predict(rec({ weather: 'mist' })));
     expect(out[3]).toEqual({ error: { code: 'ERR_VALIDATION', issues: [expect.objectContaining({ index: 3, path: '', received: 'junk' })] } });
-    expect(out[4]).toEqual({ ...(await bike.predict(rec({ temperature: 205 }))), warnings: [{ index: 4, field: 'temperature', kind: 'clipped', received: 205 }] });
-    const last = out[5] as RejectedRecord;
-    expect(last.error.code).toBe('ERR_VALIDATION');
-    expect(last.error.issues.map((i: ValidationIssue) => [i.index, i.path])).toEqual(REQUIRED.map((p) => [5, p]));
+    expect(out[4]).toEqual({ ...(await bike.predict(rec({ temperature: 45 }))), warnings: [{ index: 4, field: 'temperature', kind: 'clipped', received: 45 }] });
+    const empty = out[5] as RejectedRecord;
+    expect(empty.error.code).toBe('ERR_VALIDATION');
+    expect(empty.error.issues.map((i: ValidationIssue) => [i.index, i.path])).toEqual(REQUIRED.map((p) => [5, p]));
+    // An impossible value is refused, never clipped, whatever the range policy says.
+    expect(out[6]).toEqual({
+      error: { code: 'ERR_VALIDATION', issues: [{ index: 6, path: 'humidity', kind: 'implausible', message: '250 % is outside the possible 0…100 %', received: 250 }] },
+    });
     // A rejected record carries no prediction fields.
     expect(Object.keys(out[1]!)).toEqual(['error']);
   });
@@ -103,7 +109,7 @@ describe("invalid: 'report'", () => {
   });
 
   it('results are plain cloneable data (they may cross postMessage / JSON)', async () => {
-    const out = await bike.predictBatch([rec({ humidity: 120 }), rec({ weather: 'snow' })], { invalid: 'report' });
+    const out = await bike.predictBatch([rec({ humidity: 99 }), rec({ weather: 'snow' }), rec({ windSpeed: -3 })], { invalid: 'report' });
     expect(structuredClone(out)).toEqual(out);
     expect(JSON.parse(JSON.stringify(out))).toEqual(out);
   });

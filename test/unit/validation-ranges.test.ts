@@ -9,7 +9,9 @@ import { bandOf, createBikePredictor, createTinyPredictor, expectPrediction, man
 /**
  * Issue 6, values outside the training ranges, per policy: dates are extrapolated and numbers
  * clipped on the real bike bundle (checked down to the reader, pipeline and output stage); the
- * tiny fixture supplies the `reject` range policy (humidity). Helpers: test/fixtures/bike-validation.ts.
+ * tiny fixture supplies the `reject` range policy (humidity). Issue 19: values outside the
+ * bundle's plausibility bounds (`valid`) are rejected as implausible instead, so the policy
+ * tests use values that are possible but outside training. Helpers: test/fixtures/bike-validation.ts.
  */
 
 let bike: Predictor;
@@ -24,10 +26,15 @@ afterAll(async () => {
 
 describe('dates outside training: the date policy is `extrapolate`', () => {
   it('the manifest declares extrapolate for the date', () => {
-    expect(manifest.inputs.find((f) => f.name === 'date')).toMatchObject({ outOfRange: 'extrapolate', range: { min: '2011-01-01', max: '2012-12-31' } });
+    expect(manifest.inputs.find((f) => f.name === 'date')).toMatchObject({
+      outOfRange: 'extrapolate',
+      range: { min: '2011-01-01', max: '2012-12-31' },
+      valid: { min: '2000-01-01', max: '2100-12-31' },
+    });
   });
 
-  it.each(['1900-06-01', '2100-06-01', '1000-01-01', '9999-12-31', '2010-12-31', '2013-01-01'])(
+  // Possible but outside training, up to the plausibility bounds themselves.
+  it.each(['2000-01-01', '2005-06-01', '2100-06-01', '2100-12-31', '2010-12-31', '2013-01-01'])(
     '%s is predicted (finite, a band) and flagged extrapolated',
     async (date) => {
       const p = await bike.predict(rec({ date }));
@@ -57,7 +64,8 @@ describe('dates outside training: the date policy is `extrapolate`', () => {
     const byYear = manifest.output.level!.byYear;
     expect(level('2100-06-01')).toBe(byYear['2012']);
     expect(level('2013-01-01')).toBe(byYear['2012']);
-    expect(level('1900-06-01')).toBe(byYear['2011']);
+    expect(level('2005-06-01')).toBe(byYear['2011']);
+    expect(level('2000-01-01')).toBe(byYear['2011']);
     expect(level('2012-06-01')).toBe(byYear['2012']);
   });
 
@@ -74,11 +82,11 @@ describe('dates outside training: the date policy is `extrapolate`', () => {
     expect(far.warnings).toEqual([{ index: 0, field: 'date', kind: 'extrapolated', received: '2096-06-05' }]);
   });
 
-  it('1910 (same calendar as 2011) predicts exactly like 2011: the level before training stays at 2011', async () => {
+  it('2005 (same calendar as 2011) predicts exactly like 2011: the level before training stays at 2011', async () => {
     const inTraining = await bike.predict(rec({ date: '2011-06-07' }));
-    const far = await bike.predict(rec({ date: '1910-06-07' }));
+    const far = await bike.predict(rec({ date: '2005-06-07' }));
     expect(far.rentals).toBe(inTraining.rentals);
-    expect(far.warnings).toEqual([{ index: 0, field: 'date', kind: 'extrapolated', received: '1910-06-07' }]);
+    expect(far.warnings).toEqual([{ index: 0, field: 'date', kind: 'extrapolated', received: '2005-06-07' }]);
   });
 
   it('2100-06-01 is finite, flagged, and sits at the 2012 level (not grown, not shrunk to 2011)', async () => {
@@ -95,28 +103,29 @@ describe('dates outside training: the date policy is `extrapolate`', () => {
 });
 
 describe('out-of-range numbers, per policy, each flagged', () => {
-  it('clip: temperature 205 °C answers like the training maximum and is flagged clipped', async () => {
+  it('clip: temperature 45 °C (possible, hotter than any training day) answers like the training maximum and is flagged clipped', async () => {
     const { max } = rangeOf('temperature');
-    const hot = await bike.predict(rec({ temperature: 205 }));
+    const hot = await bike.predict(rec({ temperature: 45 }));
     const atMax = await bike.predict(rec({ temperature: max }));
     expectPrediction(hot);
     expect(hot.rentals).toBe(atMax.rentals);
     expect(hot.busyness).toBe(atMax.busyness);
-    expect(hot.warnings).toEqual([{ index: 0, field: 'temperature', kind: 'clipped', received: 205 }]);
+    expect(hot.warnings).toEqual([{ index: 0, field: 'temperature', kind: 'clipped', received: 45 }]);
     expect(atMax.warnings).toBeUndefined();
   });
 
+  // Inside `valid` (the plausibility bounds included) but outside the training range.
   const clipped: Array<[string, number, 'min' | 'max']> = [
-    ['temperature', -273.15, 'min'],
-    ['temperature', Number.MAX_VALUE, 'max'],
-    ['temperature', -Number.MAX_VALUE, 'min'],
-    ['feelsLike', 80, 'max'],
+    ['temperature', -30, 'min'],
+    ['temperature', 60, 'max'],
+    ['temperature', -60, 'min'],
+    ['feelsLike', 55, 'max'],
     ['feelsLike', -40, 'min'],
-    ['humidity', 150, 'max'],
-    ['humidity', -5, 'min'],
+    ['humidity', 100, 'max'],
+    ['humidity', 99, 'max'],
     ['humidity', 97.2500001, 'max'],
-    ['windSpeed', 1e6, 'max'],
-    ['windSpeed', -1, 'min'],
+    ['windSpeed', 200, 'max'],
+    ['windSpeed', 120, 'max'],
     ['windSpeed', 0, 'min'],
   ];
   it.each(clipped)('clip: %s = %s answers like the training %s, flagged', async (name, value, bound) => {
@@ -131,18 +140,18 @@ describe('out-of-range numbers, per policy, each flagged', () => {
   it('clip is what the pipeline writes: the clipped column equals the one at the bound', () => {
     const pipeline = compilePipeline(manifest.inputs, manifest.features);
     const col = pipeline.columns.indexOf('temperature');
-    const { matrix, warnings } = pipeline.encode([rec({ temperature: 205 }), rec({ temperature: rangeOf('temperature').max })]);
+    const { matrix, warnings } = pipeline.encode([rec({ temperature: 45 }), rec({ temperature: rangeOf('temperature').max })]);
     expect(matrix[col]).toBe(matrix[pipeline.width + col]);
-    expect(warnings).toEqual([{ index: 0, field: 'temperature', kind: 'clipped', received: 205 }]);
+    expect(warnings).toEqual([{ index: 0, field: 'temperature', kind: 'clipped', received: 45 }]);
   });
 
   it('several out-of-range fields in one record are each flagged', async () => {
-    const p = await bike.predict(rec({ date: '2100-06-01', temperature: 205, humidity: -3 }));
+    const p = await bike.predict(rec({ date: '2100-06-01', temperature: 45, humidity: 99.5 }));
     expectPrediction(p);
     expect(p.warnings).toEqual([
       { index: 0, field: 'date', kind: 'extrapolated', received: '2100-06-01' },
-      { index: 0, field: 'temperature', kind: 'clipped', received: 205 },
-      { index: 0, field: 'humidity', kind: 'clipped', received: -3 },
+      { index: 0, field: 'temperature', kind: 'clipped', received: 45 },
+      { index: 0, field: 'humidity', kind: 'clipped', received: 99.5 },
     ]);
   });
 
