@@ -1,4 +1,5 @@
-import { FeaturecastError, type ValidationIssue } from '../errors.js';
+import { FeaturecastError, ValidationError, type ValidationIssue } from '../errors.js';
+import { repeatedKey } from './json-keys.js';
 import { concatBytes } from '../engine/bytes.js';
 
 /**
@@ -143,11 +144,23 @@ export async function readJson(request: PlainRequest, limit: number): Promise<un
   } catch {
     throw new HttpError(400, 'ERR_BAD_JSON', 'Request body is not valid UTF-8');
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (cause) {
     throw new HttpError(400, 'ERR_BAD_JSON', `Request body is not valid JSON: ${(cause as Error).message}`);
   }
+  const repeated = repeatedKey(text);
+  if (repeated) {
+    // A record's position: the array index of a batch, the row key of a keyed body, 0 for one record.
+    const [first, second] = repeated;
+    const index = repeated.length > 1 ? Number(first) : 0;
+    const path = String(repeated.length > 1 ? second : first);
+    throw new ValidationError([
+      { index: Number.isInteger(index) ? index : 0, path, kind: 'format', message: `the key "${path}" appears twice in one object; JSON would keep only the last`, received: path },
+    ]);
+  }
+  return value;
 }
 
 /** Reads a body stream, cancelling it as soon as it passes `limit`, so an oversized body is never held in memory. */
