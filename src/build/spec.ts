@@ -83,7 +83,7 @@ export const outputSpec = z.strictObject({
     }),
   ),
   /**
-   * A multiplicative demand level per calendar year of a date input. `train` fits it (backfitting
+   * A multiplicative demand level per calendar year of a date or datetime input. `train` fits it (backfitting
    * with the trees) when `byYear` is left out; a model trained elsewhere must give `byYear`.
    */
   level: z.optional(

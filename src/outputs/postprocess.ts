@@ -45,13 +45,14 @@ export interface OutputStage {
 }
 
 export function compileOutput(spec: Postprocess, fields: readonly InputField[]): OutputStage {
-  const inverse = spec.inverse === 'exp' ? Math.exp : (x: number) => x;
+  const inverse = spec.inverse === 'exp' ? Math.exp : spec.inverse === 'expm1' ? Math.expm1 : (x: number) => x;
   const clampMin = spec.clampMin ?? -Infinity;
   const thresholds = spec.bands?.thresholds ?? [];
   let levelOf: OutputStage['levelOf'] = () => 1;
   if (spec.level) {
-    const k = fields.findIndex((f) => f.name === spec.level!.input && f.type === 'date');
-    if (k < 0) throw new BundleError('ERR_BUNDLE_INVALID', `Output level needs a date input "${spec.level.input}"`);
+    // A date-time's civil year is its local year, as the level was fitted (hourly models).
+    const k = fields.findIndex((f) => f.name === spec.level!.input && (f.type === 'date' || f.type === 'datetime'));
+    if (k < 0) throw new BundleError('ERR_BUNDLE_INVALID', `Output level needs a date or datetime input "${spec.level.input}"`);
     const years = Object.keys(spec.level.byYear).map(Number).sort((a, b) => a - b);
     if (!years.length) throw new BundleError('ERR_BUNDLE_INVALID', 'Output level has no years');
     const byYear = new Map(years.map((y) => [y, spec.level!.byYear[String(y)]!]));

@@ -90,7 +90,7 @@ const postprocess = z.strictObject({
   unit: z.optional(z.string()),
   /** Inverse of the training target transform (`log` → `exp`, `log1p` → `expm1`). */
   inverse: z.enum(['identity', 'exp', 'expm1']),
-  /** Multiplicative demand level per calendar year of a date input; years outside use the nearest year. */
+  /** Multiplicative demand level per calendar year of a date or datetime input; years outside use the nearest year. */
   level: z.optional(
     z.strictObject({
       input: z.string(),
