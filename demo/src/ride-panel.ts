@@ -63,7 +63,10 @@ export function createRidePanel(): RidePanel {
     const quiet = quietestDaylight(day, state.results);
     const ok = (h: number) => state.results[h] as Extract<DayResult, { ok: true }>;
     const sun = sunTimes(day);
-    const clock = (t: number) => `${String(Math.floor(t)).padStart(2, '0')}:${String(Math.round((t % 1) * 60) % 60).padStart(2, '0')}`;
+    const clock = (t: number) => {
+      const minutes = Math.round(t * 60);
+      return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+    };
     const daily = state.daily[state.index];
     showHourResults(el('hours'), state.results, quiet, state.predictor.info);
     showRideSummary(el('ride-summary'), {

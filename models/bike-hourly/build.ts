@@ -10,7 +10,7 @@ import { uciHourToRecord, uciTime, type UciHour } from './uci.js';
 
 /**
  * Builds the bike-hourly bundle from UCI hour.csv with nothing but the public build side
- * (`npx tsx models/bike-hourly/build.ts`; `--validate` scores the recipe on folds before the
+ * (`npm run train:hourly`; `-- --validate` scores the recipe on folds before the
  * holdout instead, which is where every setting below was chosen).
  * 1. Chronological holdout: fit on hours before 2012-09-01, predict 2012-09-01..12-31 through the
  *    library → holdout.csv, metrics.holdout (per hour) and metrics.holdoutDaily (sums per day);
