@@ -8,6 +8,7 @@ import { TypicalWeatherError } from './weather.js';
  * training time): a row every 7th day of the year, each holding 24 values per input.
  */
 
+/** One row of the table: arrays indexed by hour 0–23. */
 export interface TypicalHoursRow {
   dayOfYear: number;
   temperature: readonly number[];
@@ -17,6 +18,7 @@ export interface TypicalHoursRow {
   weather: readonly string[];
 }
 
+/** The whole file: where it came from and its rows. */
 export interface TypicalHours {
   source: string;
   days: readonly TypicalHoursRow[];

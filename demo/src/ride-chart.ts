@@ -23,6 +23,7 @@ function niceCeil(x: number): number {
   return Math.ceil(x / step) * step;
 }
 
+/** What the chart draws: the day's label, its 24 results, its daylight hours and quiet picks. */
 export interface RideChartDay {
   label: string;
   results: readonly DayResult[];

@@ -6,6 +6,7 @@ import { daylightHours } from './sun.js';
 
 /** The when-to-ride view's state: one day's 24 hours, each with editable weather, and how to predict them. */
 
+/** One hour of the chosen day and its editable weather. */
 export interface HourSlot {
   hour: number;
   /** Local Washington DC time, `YYYY-MM-DDTHH:00`: the hourly model's `time` input. */

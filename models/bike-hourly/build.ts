@@ -18,6 +18,7 @@ import { uciHourToRecord, uciTime, type UciHour } from './uci.js';
  * 2. Refit on all 17,379 hours → the shipped manifest.json, model.onnx, typical-hourly-weather.json.
  */
 
+/** First day of the holdout: the recipe is scored on 2012-09-01..12-31 after fitting on the hours before. */
 export const HOLDOUT_FROM = '2012-09-01';
 /** Rolling origins inside the training period (as bike-daily's): fit before `from`, score `from`..`to`. */
 const VALIDATION_FOLDS = [
