@@ -1,8 +1,9 @@
 import type { BundleInfo, InputField, Warning } from 'featurecast';
 import { isWeekend, longDate } from './dates.js';
 import { formatCount, formatNumber } from './format.js';
-import { NUMBER_FIELDS, type DayResult, type ForecastDay, type NumberField } from './forecast.js';
+import { NUMBER_FIELDS, type DayInputs, type DayResult, type ForecastDay, type NumberField } from './forecast.js';
 import { conditionLabel } from './weather.js';
+import { h } from './dom.js';
 
 /**
  * The day-by-day list: per day the prediction, its busyness (colour and words), the actual count
@@ -19,12 +20,6 @@ export const LABELS: Readonly<Record<NumberField | 'weather', string>> = {
   weather: 'Condition',
 };
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node: HTMLElementTagNameMap[K] = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
-
 function fieldOf(info: BundleInfo, name: string): InputField | undefined {
   return info.inputs.find((f) => f.name === name);
 }
@@ -34,33 +29,40 @@ function unitOf(info: BundleInfo, name: string): string {
   return field && 'unit' in field && field.unit ? field.unit : '';
 }
 
-function numberInput(info: BundleInfo, day: ForecastDay, index: number, name: NumberField, onEdit: () => void): HTMLElement {
-  const id = `d${index}-${name}`;
+function numberInput(info: BundleInfo, inputs: DayInputs, prefix: string, name: NumberField, onEdit: () => void): HTMLElement {
+  const id = `${prefix}-${name}`;
   const unit = unitOf(info, name);
   const input = h('input', { id, name, type: 'number', step: 'any', inputMode: 'decimal', required: true });
-  input.value = day.inputs[name] === null ? '' : String(day.inputs[name]);
+  input.value = inputs[name] === null ? '' : String(inputs[name]);
   input.addEventListener('input', () => {
-    day.inputs[name] = input.value === '' || input.validity.badInput ? null : Number(input.value);
+    inputs[name] = input.value === '' || input.validity.badInput ? null : Number(input.value);
     onEdit();
   });
   const label = h('label', { htmlFor: id }, LABELS[name], unit ? h('span', { className: 'unit' }, ` (${unit})`) : '');
   return h('div', { className: `field field-${name}` }, label, input);
 }
 
-function conditionSelect(info: BundleInfo, day: ForecastDay, index: number, onEdit: () => void): HTMLElement {
-  const id = `d${index}-weather`;
+function conditionSelect(info: BundleInfo, inputs: DayInputs, prefix: string, onEdit: () => void): HTMLElement {
+  const id = `${prefix}-weather`;
   const field = fieldOf(info, 'weather');
-  const values = field?.type === 'category' ? field.values : [day.inputs.weather];
+  const values = field?.type === 'category' ? field.values : [inputs.weather];
   const select = h('select', { id, name: 'weather' }, ...values.map((v) => h('option', { value: v }, conditionLabel(v))));
-  select.value = day.inputs.weather;
+  select.value = inputs.weather;
   select.addEventListener('change', () => {
-    day.inputs.weather = select.value;
+    inputs.weather = select.value;
     onEdit();
   });
   return h('div', { className: 'field field-weather' }, h('label', { htmlFor: id }, LABELS.weather), select);
 }
 
-export function renderDays(list: HTMLOListElement, days: readonly ForecastDay[], info: BundleInfo, onEdit: () => void): void {
+/** Editable weather inputs (ids `<prefix>-temperature`, …) as a fieldset named `legend`; edits write into `inputs`. */
+export function weatherFieldset(info: BundleInfo, inputs: DayInputs, prefix: string, legend: string, onEdit: () => void): HTMLFieldSetElement {
+  return h('fieldset', { className: 'weather' }, h('legend', { className: 'visually-hidden' }, legend),
+    ...NUMBER_FIELDS.map((name) => numberInput(info, inputs, prefix, name, onEdit)), conditionSelect(info, inputs, prefix, onEdit));
+}
+
+/** The day cards; `onHours(index)` when a card’s "Hours" button is pressed. */
+export function renderDays(list: HTMLOListElement, days: readonly ForecastDay[], info: BundleInfo, onEdit: () => void, onHours?: (index: number) => void): void {
   list.replaceChildren(
     ...days.map((day, index) => {
       const [weekdayName, ...rest] = longDate(day.date).split(' ');
@@ -68,9 +70,12 @@ export function renderDays(list: HTMLOListElement, days: readonly ForecastDay[],
         h('span', { className: 'weekday' }, weekdayName ?? ''), ' ', h('span', { className: 'day-month' }, rest.join(' ')));
       if (isWeekend(day.date)) title.append(' ', h('span', { className: 'tag' }, 'weekend'));
       const result = h('div', { className: 'day-result', id: `d${index}-result` });
-      const weather = h('fieldset', { className: 'weather' }, h('legend', { className: 'visually-hidden' }, `Weather on ${longDate(day.date)}`),
-        ...NUMBER_FIELDS.map((name) => numberInput(info, day, index, name, onEdit)), conditionSelect(info, day, index, onEdit));
-      const item = h('li', { className: 'day' }, title, result, weather);
+      const weather = weatherFieldset(info, day.inputs, `d${index}`, `Weather on ${longDate(day.date)}`, onEdit);
+      const hours = onHours
+        ? h('button', { type: 'button', className: 'secondary hours-link', ariaLabel: `Hours of ${longDate(day.date)}` }, 'Hours')
+        : '';
+      if (hours) hours.addEventListener('click', () => onHours!(index));
+      const item = h('li', { className: 'day' }, title, result, weather, hours);
       item.dataset.date = day.date;
       item.setAttribute('aria-labelledby', title.id);
       return item;
@@ -78,9 +83,10 @@ export function renderDays(list: HTMLOListElement, days: readonly ForecastDay[],
   );
 }
 
-function describeWarning(info: BundleInfo, w: Warning): string | undefined {
+/** A warning on a prediction in plain words; undefined for ones explained elsewhere on the page. */
+export function describeWarning(info: BundleInfo, w: Warning): string | undefined {
   const field = fieldOf(info, w.field);
-  if (!field || field.type === 'date') return undefined; // dates beyond 2012: explained once, above the list
+  if (!field || field.type === 'date' || field.type === 'datetime') return undefined; // dates beyond 2012: explained once, above the list
   const label = LABELS[w.field as NumberField] ?? w.field;
   if (w.kind === 'clipped' && 'range' in field && typeof field.range.min === 'number') {
     const unit = unitOf(info, w.field);
@@ -92,7 +98,7 @@ function describeWarning(info: BundleInfo, w: Warning): string | undefined {
 }
 
 /** "Temperature: 205 °C is outside the possible -60…60 °C — Fahrenheit or Kelvin?": the library's message under the input's label. */
-function describeProblem(problem: string): string {
+export function describeProblem(problem: string): string {
   // Split at the first ": " only: the library's message may contain one too.
   const at = problem.indexOf(': ');
   const path = at < 0 ? problem : problem.slice(0, at);

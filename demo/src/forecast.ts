@@ -52,19 +52,29 @@ export function makeForecast(start: string, weather: TypicalWeather, actuals: Re
 
 /** The record the library gets; an empty field is left out, so the library reports it missing. */
 export function toRecord(day: ForecastDay): Record<string, unknown> {
-  const record: Record<string, unknown> = { date: day.date, weather: day.inputs.weather };
+  return { date: day.date, ...weatherRecord(day.inputs) };
+}
+
+/** The weather part of a record (a day's or an hour's), empty fields left out. */
+export function weatherRecord(inputs: DayInputs): Record<string, unknown> {
+  const record: Record<string, unknown> = { weather: inputs.weather };
   for (const field of NUMBER_FIELDS) {
-    const value = day.inputs[field];
+    const value = inputs[field];
     if (value !== null) record[field] = value;
   }
   return record;
 }
 
 /** Predicts all days in one batch; invalid days come back as problems instead of failing the rest. */
-export async function predictDays(predictor: Predictor, days: readonly ForecastDay[]): Promise<{ results: DayResult[]; ms: number }> {
+export function predictDays(predictor: Predictor, days: readonly ForecastDay[]): Promise<{ results: DayResult[]; ms: number }> {
+  return predictRecords(predictor, days.map(toRecord));
+}
+
+/** Predicts records in one batch (days or hours): an invalid record comes back as problems instead of failing the rest. */
+export async function predictRecords(predictor: Predictor, records: readonly Record<string, unknown>[]): Promise<{ results: DayResult[]; ms: number }> {
   const labels = predictor.info.output.bands?.labels ?? [];
   const started = performance.now();
-  const answers = await predictor.predictBatch(days.map(toRecord), { invalid: 'report' });
+  const answers = await predictor.predictBatch(records, { invalid: 'report' });
   const ms = performance.now() - started;
   const results = answers.map((answer): DayResult => {
     if (isRejected(answer)) return { ok: false, problems: answer.error.issues.map((i) => `${i.path || 'record'}: ${i.message}`) };
@@ -73,4 +83,3 @@ export async function predictDays(predictor: Predictor, days: readonly ForecastD
   });
   return { results, ms };
 }
-

@@ -10,6 +10,7 @@ import { formatMs } from './format.js';
 import { makeForecast, predictDays, type DayResult, type ForecastDay } from './forecast.js';
 import { renderModelCard } from './model-card.js';
 import { NO_SHIFT, renderShiftControl, type Shift } from './shift.js';
+import { createRidePanel, type RidePanel } from './ride-panel.js';
 import { onModelProgress, showApp, showError } from './status.js';
 import { loadTypicalWeather, type TypicalWeather } from './weather.js';
 
@@ -30,6 +31,8 @@ interface Page {
   driftSeq: number;
   /** Worker calls that must not interleave: a drift check resets and reads the monitor. */
   queue: ReturnType<typeof serialQueue>;
+  /** The when-to-ride panel (the hourly model); created once the daily model is ready. */
+  ride: RidePanel | undefined;
 }
 
 async function boot(): Promise<void> {
@@ -42,7 +45,7 @@ async function boot(): Promise<void> {
     weatherLoad,
   ]);
   const loadMs = performance.now() - started;
-  const page: Page = { predictor, weather, days: [], results: [], seq: 0, shift: NO_SHIFT, sample: undefined, driftSeq: 0, queue: serialQueue() };
+  const page: Page = { predictor, weather, days: [], results: [], seq: 0, shift: NO_SHIFT, sample: undefined, driftSeq: 0, queue: serialQueue(), ride: undefined };
   renderModelCard(el('model-card'), predictor.info, predictor.runtime, weather.source);
   wireControls(page);
   showApp();
@@ -50,6 +53,10 @@ async function boot(): Promise<void> {
   await predictNow(page);
   el('load-time').textContent = `Model ready in ${formatMs(loadMs)}.`;
   document.body.dataset.state = 'ready';
+  // Only now the hourly model: it does not compete with the first forecast, and its worker finds onnxruntime's wasm cached.
+  page.ride = createRidePanel();
+  page.ride.setDays(page.days, page.shift);
+  page.ride.setDailyResults(page.results);
   watchChartWidth(page);
   await checkDriftNow(page);
 }
@@ -95,7 +102,8 @@ function setStart(page: Page, date: string): void {
   el<HTMLInputElement>('start-date').value = date;
   page.days = makeForecast(date, page.weather, actuals, page.shift);
   page.results = [];
-  renderDays(el('days'), page.days, page.predictor.info, () => void predictNow(page));
+  renderDays(el('days'), page.days, page.predictor.info, () => void predictNow(page), (index) => showHours(page, index));
+  page.ride?.setDays(page.days, page.shift);
   renderLegend(el('legend'), page.predictor.info, page.days.some((d) => d.actual !== undefined));
   el('period-note').textContent = periodNote(page);
   const shifted = page.shift !== NO_SHIFT;
@@ -112,6 +120,7 @@ async function predictNow(page: Page): Promise<void> {
     page.results = results;
     showResults(el('days'), page.days, results, page.predictor.info);
     renderChart(el('chart'), page.days, results, page.predictor.info);
+    page.ride?.setDailyResults(results);
     const where = page.predictor.runtime === 'worker' ? 'in a Web Worker' : 'on the page';
     el('timing').textContent = `${page.days.length} days predicted in ${formatMs(ms)} on this device, ${where}: no server involved.`;
     el('app').dataset.updates = String(mine);
@@ -135,6 +144,13 @@ async function checkDriftNow(page: Page): Promise<void> {
     page.sample = undefined; // try the download again next time
     if (mine === page.driftSeq) showDriftFailed(error);
   }
+}
+
+/** A day card’s "Hours" button: that day in the when-to-ride panel, scrolled to. */
+function showHours(page: Page, index: number): void {
+  page.ride?.showDay(index);
+  el('ride').scrollIntoView({ block: 'start' });
+  el('ride-day').focus({ preventScroll: true });
 }
 
 function periodNote(page: Page): string {
@@ -162,6 +178,7 @@ function watchChartWidth(page: Page): void {
       queued = false;
       width = chart.clientWidth;
       if (page.results.length) renderChart(chart, page.days, page.results, page.predictor.info);
+      page.ride?.redraw();
     });
   }).observe(chart);
 }

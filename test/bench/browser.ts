@@ -7,6 +7,7 @@ import { startStaticServer } from '../e2e/server.js';
 import { writeBrowserData } from './browser-data.js';
 import { BATCH_SIZE, open, planFor, SAMPLE, type Plan } from './browser-plan.js';
 import { benchReference, type ReferenceFigures } from './browser-reference.js';
+import { benchHourly, type HourlyFigures } from './hourly.js';
 import { benchRoundTrips } from './round-trips.js';
 import { installStallProbe, type StallProbe } from './stall.js';
 import { median, round } from './stats.js';
@@ -16,8 +17,8 @@ import { median, round } from './stats.js';
  * featurecast as an app would, with the bike bundle served from 127.0.0.1:
  * cold start with an empty and with a warm HTTP cache, the main → worker → main round trip of
  * one `predict`, `predictBatch` throughput for 100,000 records in the worker, and the longest
- * main-thread stall meanwhile; then the same measurements without featurecast
- * (browser-reference.ts), in the same browser.
+ * main-thread stall meanwhile; bike-hourly's 336-hour batch of the demo (hourly.ts); then the
+ * same measurements without featurecast (browser-reference.ts), in the same browser.
  */
 
 const ARGS = [
@@ -25,7 +26,7 @@ const ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-export interface BrowserFigures extends ReferenceFigures {
+export interface BrowserFigures extends ReferenceFigures, HourlyFigures {
   coldStartColdMs: number;
   coldStartWarmMs: number;
   /** Medians over pages (round-trips.ts). */
@@ -78,6 +79,7 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
   const server = await startStaticServer({
     harness: resolve(repo, 'test/e2e/harness/dist'),
     models: resolve(repo, 'models/bike-daily'),
+    'models-hourly': resolve(repo, 'models/bike-hourly'),
     reference: resolve(repo, 'test/bench/reference/dist'),
     data,
   });
@@ -130,6 +132,7 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
     );
     await context.close();
 
+    const hourly = await benchHourly(browser, server.url, plan);
     const reference = await benchReference(browser, server.url, plan, { width, row });
     return {
       coldStartColdMs: round(median(cold)),
@@ -139,6 +142,7 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
       roundTripP99PerPageMs: trips.featurecast.p99PerPageMs,
       batch100kRecordsPerSec: Math.round(BATCH_SIZE / (median(batch.times) / 1000)),
       longestMainThreadTaskMs: round(batch.longest),
+      ...hourly,
       ...reference,
       ortRoundTripP50Ms: trips.ort.p50Ms,
       ortRoundTripP99Ms: trips.ort.p99Ms,

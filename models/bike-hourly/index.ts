@@ -1,0 +1,15 @@
+// `featurecast/bike-hourly`: the bundled bike-hourly model and what is specific to it.
+export { uciHourToRecord, uciTime } from './uci.js';
+export type { UciHour, HourRecord } from './uci.js';
+
+/**
+ * Locations of the bundled model: pass to `createPredictor(bikeHourly)`. `new URL(…, import.meta.url)`
+ * lets an app's bundler emit both files and hand back their final URLs; in Node they are file: URLs.
+ */
+export const bikeHourly: { readonly manifest: string; readonly model: string } = {
+  manifest: new URL('./manifest.json', import.meta.url).href,
+  model: new URL('./model.onnx', import.meta.url).href,
+};
+
+/** URL of the typical weather per hour of the day, every 7th day of the year (training data), for default forecast inputs. */
+export const bikeHourlyTypicalWeather: string = new URL('./typical-hourly-weather.json', import.meta.url).href;
