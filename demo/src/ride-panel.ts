@@ -142,6 +142,6 @@ function hourlyNote(predictor: Predictor): string {
   const m = predictor.info.metrics;
   const hourly = m?.holdout;
   const daily = m?.holdoutDaily;
-  if (!hourly) return 'Predictions from the hourly model (bike-hourly).';
-  return `From the hourly model (bike-hourly). On ${hourly.rows.toLocaleString('en-US')} hours it did not learn from (${hourly.from} to ${hourly.to}) it was off by ${Math.round(hourly.mae)} rentals an hour on average${daily ? `, ${Math.round(daily.mae).toLocaleString('en-US')} a day summed` : ''}.`;
+  if (hourly?.mae === undefined) return 'Predictions from the hourly model (bike-hourly).';
+  return `From the hourly model (bike-hourly). On ${hourly.rows.toLocaleString('en-US')} hours it did not learn from (${hourly.from} to ${hourly.to}) it was off by ${Math.round(hourly.mae)} rentals an hour on average${daily?.mae === undefined ? '' : `, ${Math.round(daily.mae).toLocaleString('en-US')} a day summed`}.`;
 }
