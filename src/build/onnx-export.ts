@@ -2,7 +2,8 @@
  * Writes a trained {@link Ensemble} as a single-node ONNX model (`ai.onnx.ml.TreeEnsembleRegressor`),
  * with featurecast's own protobuf codec (src/onnx), so it has no dependencies and runs anywhere.
  */
-import { AttributeType, DataType, encodeModel, type OnnxAttribute, type OnnxModel, type OnnxValueInfo } from '../onnx/model.js';
+import { floats, int, ints, str, strings, tensorInfo } from '../onnx/attributes.js';
+import { encodeModel, type OnnxModel } from '../onnx/model.js';
 import type { Ensemble } from './gbdt.js';
 
 export interface OnnxExportOptions {
@@ -12,24 +13,6 @@ export interface OnnxExportOptions {
   outputName?: string;
   producerName?: string;
   docString?: string;
-}
-
-const ints = (name: string, v: number[]): OnnxAttribute => ({ name, type: AttributeType.INTS, ints: v });
-const floats = (name: string, v: number[]): OnnxAttribute => ({ name, type: AttributeType.FLOATS, floats: v });
-const strings = (name: string, v: string[]): OnnxAttribute => ({ name, type: AttributeType.STRINGS, strings: v });
-const str = (name: string, v: string): OnnxAttribute => ({ name, type: AttributeType.STRING, s: v });
-const int = (name: string, v: number): OnnxAttribute => ({ name, type: AttributeType.INT, i: v });
-
-function tensorInfo(name: string, dims: Array<number | string>): OnnxValueInfo {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType: DataType.FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  };
 }
 
 export function ensembleToOnnx(ens: Ensemble, options: OnnxExportOptions = {}): Uint8Array {

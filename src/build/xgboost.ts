@@ -2,7 +2,8 @@
  * Converts an XGBoost JSON model to ONNX at bundle time, so the runtime keeps one model format:
  * an `ai.onnx.ml.TreeEnsembleRegressor` for the summed margins, then standard ops for the link.
  */
-import { AttributeType, DataType, encodeModel, type OnnxAttribute, type OnnxNode, type OnnxValueInfo } from '../onnx/model.js';
+import { floats, int, ints, str, strings, tensorInfo } from '../onnx/attributes.js';
+import { DataType, encodeModel, type OnnxAttribute, type OnnxNode } from '../onnx/model.js';
 import { readXgboost, type XgbModel } from './xgboost-model.js';
 
 export { evaluateXgboost } from './xgboost-eval.js';
@@ -29,17 +30,6 @@ export interface XgboostOnnx {
   objective: string;
   /** `learner.feature_names` when XGBoost saved them. */
   featureNames?: string[];
-}
-
-const ints = (name: string, v: number[]): OnnxAttribute => ({ name, type: AttributeType.INTS, ints: v });
-const floats = (name: string, v: number[]): OnnxAttribute => ({ name, type: AttributeType.FLOATS, floats: v });
-const strings = (name: string, v: string[]): OnnxAttribute => ({ name, type: AttributeType.STRINGS, strings: v });
-const str = (name: string, v: string): OnnxAttribute => ({ name, type: AttributeType.STRING, s: v });
-const int = (name: string, v: number): OnnxAttribute => ({ name, type: AttributeType.INT, i: v });
-
-function tensorInfo(name: string, dims: Array<number | string>): OnnxValueInfo {
-  const dim = dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
-  return { name, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim } } } };
 }
 
 /**
