@@ -1,5 +1,6 @@
 import type { BundleInfo } from 'featurecast';
 import { shortDate, weekday } from './dates.js';
+import { s } from './dom.js';
 import { formatCount } from './format.js';
 import type { DayResult, ForecastDay } from './forecast.js';
 
@@ -8,15 +9,6 @@ import type { DayResult, ForecastDay } from './forecast.js';
  * legible from 320 px up: busyness bands as tinted backgrounds (ticks at their thresholds),
  * a bar per predicted day, a diamond for the actual count when it is known.
  */
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function niceCeil(x: number): number {
   const step = x > 5000 ? 1000 : x > 1000 ? 500 : 100;

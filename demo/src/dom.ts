@@ -4,3 +4,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<s
   node.append(...children);
   return node;
 }
+
+/** Creates an SVG element with attributes and optional text: the charts' one helper. */
+export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}

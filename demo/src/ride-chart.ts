@@ -1,5 +1,6 @@
 import type { BundleInfo } from 'featurecast';
 import type { DayResult } from './forecast.js';
+import { s } from './dom.js';
 import { formatCount } from './format.js';
 import { hourLabel } from './ride.js';
 
@@ -8,15 +9,6 @@ import { hourLabel } from './ride.js';
  * with its busyness colour (and named in its tooltip and the list below, never colour alone),
  * night hours shaded, the quietest daylight hours marked with a dot above their bars.
  */
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function niceCeil(x: number): number {
   const step = x > 1000 ? 200 : x > 400 ? 100 : 50;

@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPredictor, type Predictor } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from '../../src/server/handler.js';
 import { makecalcRoute } from '../../models/bike-daily/makecalc.js';
 import { serve, type ServeHandle } from '../../src/server/node.js';
-import { readDayCsv } from '../../models/bike-daily/data.js';
 import { benchRecords } from '../bench/records.js';
-import { postBytes, rawClient, spyPredictor, type PredictorSpy } from '../fixtures/server-tools.js';
+import { bikePredictor, JSON_TYPE, postBytes, type PredictorSpy, rawClient, SEED_ROW, spyPredictor } from '../fixtures/server-tools.js';
 
 /**
  * Work stops when nobody waits for it: a client that hangs up aborts its prediction, a request
@@ -13,18 +11,8 @@ import { postBytes, rawClient, spyPredictor, type PredictorSpy } from '../fixtur
  * The spy holds each call (as a slow worker would) so the abort can land while it runs.
  */
 
-const MANIFEST = new URL('../../models/bike-daily/manifest.json', import.meta.url);
-const JSON_TYPE = { 'content-type': 'application/json' };
-const { casual: _c, registered: _r, cnt: _n, ...SEED_ROW } = readDayCsv()[0] as ReturnType<typeof readDayCsv>[number] & { casual: number; registered: number };
 
-let predictor: Predictor;
-// Loading compiles onnxruntime's wasm: seconds on a loaded machine, past the 10 s default hook timeout.
-beforeAll(async () => {
-  predictor = await createPredictor(MANIFEST, { worker: false, cache: false });
-}, 60_000);
-afterAll(async () => {
-  await predictor?.dispose();
-});
+const predictor = bikePredictor();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** `promise`, or a failure naming `what` after `ms`: no wait in these tests is unbounded. */
@@ -42,14 +30,14 @@ async function withServer<T>(handler: FetchHandler, work: (server: ServeHandle) 
   }
 }
 
-const driftRecords = async () => (await predictor.monitor()).drift?.records;
+const driftRecords = async () => (await predictor().monitor()).drift?.records;
 
 describe.each([
   ['direct routes', (h: FetchHandler) => h],
   ['Fetch Request/Response', (h: FetchHandler): FetchHandler => (r) => h(r)],
 ])('a client that disconnects cancels its prediction (%s)', (_, wrap) => {
   it('the signal passed to predictBatch aborts, the batch never runs, and its slot is freed', async () => {
-    const spy = spyPredictor(predictor, 10_000);
+    const spy = spyPredictor(predictor(), 10_000);
     await withServer(wrap(createFetchHandler(spy.predictor, { maxConcurrent: 1 })), async (server) => {
       const before = await driftRecords();
       const client = await rawClient(server.port);
@@ -80,7 +68,7 @@ describe('timeoutMs on every route (real server on 127.0.0.1)', () => {
     ['predict, X-Timeout-Ms', '/predict', { 'x-timeout-ms': '150' }, {}],
   ];
   it.each(cases)('%s: 503 ERR_TIMEOUT in time, and the prediction is aborted', async (_, path, headers, options) => {
-    const spy = spyPredictor(predictor, 10_000);
+    const spy = spyPredictor(predictor(), 10_000);
     await withServer(createFetchHandler(spy.predictor, { ...options, routes: SEED }), async (server) => {
       const body = path.startsWith('/api/makecalc') ? { '0': SEED_ROW } : benchRecords(3);
       const start = performance.now();
@@ -94,7 +82,7 @@ describe('timeoutMs on every route (real server on 127.0.0.1)', () => {
   });
 
   it('a request that finishes within its timeoutMs answers normally', async () => {
-    const spy = spyPredictor(predictor, 20);
+    const spy = spyPredictor(predictor(), 20);
     await withServer(createFetchHandler(spy.predictor, { timeoutMs: 10_000, routes: SEED }), async (server) => {
       const response = await fetch(`${server.url}/api/makecalc/?timeoutMs=5000`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ '7': SEED_ROW }) });
       expect(response.status).toBe(200);
@@ -103,7 +91,7 @@ describe('timeoutMs on every route (real server on 127.0.0.1)', () => {
   });
 
   it('400 ERR_BAD_REQUEST for a timeoutMs that is not a positive integer', async () => {
-    const handler = createFetchHandler(predictor);
+    const handler = createFetchHandler(predictor());
     for (const bad of ['abc', '0', '-5', '1.5', '99999999999']) {
       const response = await handler(new Request(`http://x/predict?timeoutMs=${bad}`, { method: 'POST', headers: JSON_TYPE, body: '{}' }));
       expect(response.status, bad).toBe(400);
@@ -114,7 +102,7 @@ describe('timeoutMs on every route (real server on 127.0.0.1)', () => {
 
 describe('maxConcurrent (the handler alone)', () => {
   it('past the limit: 503 ERR_OVERLOADED with Retry-After before the body is read; /health still answers', async () => {
-    const spy: PredictorSpy = spyPredictor(predictor, 10_000);
+    const spy: PredictorSpy = spyPredictor(predictor(), 10_000);
     const handler = createFetchHandler(spy.predictor, { maxConcurrent: 1 });
     const first = new AbortController();
     const started = spy.started();

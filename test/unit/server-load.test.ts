@@ -1,29 +1,20 @@
 import { Agent, request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPredictor, type Predictor } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { createFetchHandler, type FetchHandler } from '../../src/server/handler.js';
 import { serve, type ServeHandle, type ServeOptions } from '../../src/server/node.js';
 import { benchRecords } from '../bench/records.js';
-import { postBytes, rawClient, readResponse, type RawClient } from '../fixtures/server-tools.js';
+import { bikePredictor, postBytes, rawClient, type RawClient, readResponse } from '../fixtures/server-tools.js';
 
 /**
  * The Node server under slow and abusive clients, on 127.0.0.1 with short limits. Every wait is
  * bounded; the bounds are loose enough for a loaded 2-core machine.
  */
 
-const MANIFEST = new URL('../../models/bike-daily/manifest.json', import.meta.url);
 const ONE = JSON.stringify(benchRecords(1)[0]);
 
-let predictor: Predictor;
-// Loading compiles onnxruntime's wasm: seconds on a loaded machine, past the 10 s default hook timeout.
-beforeAll(async () => {
-  predictor = await createPredictor(MANIFEST, { worker: false, cache: false });
-}, 60_000);
-afterAll(async () => {
-  await predictor?.dispose();
-});
+const predictor = bikePredictor();
 
-async function withServer<T>(options: ServeOptions, work: (server: ServeHandle) => Promise<T>, handler: FetchHandler = createFetchHandler(predictor)): Promise<T> {
+async function withServer<T>(options: ServeOptions, work: (server: ServeHandle) => Promise<T>, handler: FetchHandler = createFetchHandler(predictor())): Promise<T> {
   const server = await serve(handler, { host: '127.0.0.1', port: 0, ...options });
   try {
     return await work(server);
@@ -99,7 +90,7 @@ describe('serve under slow clients (raw sockets on 127.0.0.1)', () => {
           client.socket.destroy();
         }
       },
-      wrap(createFetchHandler(predictor)),
+      wrap(createFetchHandler(predictor())),
     );
   });
 
@@ -143,7 +134,7 @@ describe('serve under slow clients (raw sockets on 127.0.0.1)', () => {
 describe('serve under load', () => {
   it('64 keep-alive clients hammering past maxConcurrent get only 200 or 503 with Retry-After, and never hang', async () => {
     const body = Buffer.from(JSON.stringify(benchRecords(100)));
-    const handler = createFetchHandler(predictor, { maxConcurrent: 2, retryAfterSeconds: 2 });
+    const handler = createFetchHandler(predictor(), { maxConcurrent: 2, retryAfterSeconds: 2 });
     await withServer(
       {},
       async (server) => {
