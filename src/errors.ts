@@ -1,7 +1,7 @@
 /**
  * Every error featurecast throws is a `FeaturecastError` with a stable `code`, so apps can
  * branch on `err.code` instead of parsing messages. The classes survive the worker boundary
- * (see engine/protocol.ts), which is why they carry only plain, cloneable `details`.
+ * (see engine/transport/protocol.ts), which is why they carry only plain, cloneable `details`.
  */
 
 /** Stable error codes. Never renamed; new ones may be added. */

@@ -1,7 +1,7 @@
 import { AbortedError, DisposedError, TimeoutError, ValidationError } from './errors.js';
-import { resolveSource, type BundleSource, type LoadProgress } from './engine/bundle.js';
+import { resolveSource, type BundleSource, type LoadProgress } from './engine/loading/bundle.js';
 import type { RunOptions } from './engine/core.js';
-import { WorkerBackend, type Backend } from './engine/remote.js';
+import { WorkerBackend, type Backend } from './engine/transport/remote.js';
 import { toPredictions, type Prediction, type RejectedRecord } from './outputs/postprocess.js';
 import { describeBundle, type BundleInfo } from './schema/info.js';
 import type { AccuracySnapshot, Actual } from './monitor/accuracy.js';

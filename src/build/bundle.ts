@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { SpecError } from '../errors.js';
-import { modelSignature, type ModelSignature } from '../engine/ort.js';
+import { modelSignature, type ModelSignature } from '../engine/engines/ort.js';
 import { FORMAT_VERSION, manifestSchema, type Histogram, type Manifest } from '../schema/manifest.js';
 import type { FittedPipeline } from './fit.js';
 import { sampleRecords } from './check.js';

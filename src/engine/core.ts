@@ -4,9 +4,9 @@ import { compileOutput, type BatchColumns, type OutputStage } from '../outputs/p
 import type { Manifest } from '../schema/manifest.js';
 import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
 import { Monitor, type MatchedActuals, type MonitorSnapshot } from '../monitor/monitor.js';
-import { loadBundle, type BundleSource, type LoadOptions } from './bundle.js';
-import { createSession, type Session, type WasmOptions } from './ort.js';
-import { warmUp } from './warm-up.js';
+import { loadBundle, type BundleSource, type LoadOptions } from './loading/bundle.js';
+import { createSession, type Session, type WasmOptions } from './engines/ort.js';
+import { warmUp } from './engines/warm-up.js';
 
 /**
  * One loaded bundle: pipeline + ONNX session + post-processing. The same class runs inline

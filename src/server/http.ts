@@ -1,6 +1,6 @@
 import { FeaturecastError, ValidationError, type ValidationIssue } from '../errors.js';
 import { repeatedKey } from './json-keys.js';
-import { concatBytes } from '../engine/bytes.js';
+import { concatBytes } from '../engine/loading/bytes.js';
 
 /**
  * HTTP plumbing shared by the Fetch handler and the Node adapter: the request/response shape

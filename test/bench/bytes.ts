@@ -50,7 +50,7 @@ async function bundle(entry: { contents: string } | { file: string }): Promise<U
 export async function measureBytes(options: { wasm?: boolean } = {}): Promise<ByteFigures> {
   const main = await bundle({ contents: `export { createPredictor } from './src/index.ts';` });
   // An entry point, not an import: package.json says sideEffects false, so an import would be dropped.
-  const worker = await bundle({ file: 'src/engine/worker.ts' });
+  const worker = await bundle({ file: 'src/engine/transport/worker.ts' });
   const both = new Uint8Array(main.byteLength + worker.byteLength);
   both.set(main);
   both.set(worker, main.byteLength);

@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { WARM_UP_RUNS } from '../../src/engine/warm-up.js';
+import { WARM_UP_RUNS } from '../../src/engine/engines/warm-up.js';
 import { open, SAMPLE, type Plan } from './browser-plan.js';
 import { median, percentile, round } from './stats.js';
 
@@ -46,7 +46,7 @@ async function ortTrips(page: Page, models: string, plan: Plan, row: number[]): 
     async ({ model, row, plan, warmUpRuns }) => {
       const { reference } = window as unknown as Reference;
       await reference.start(model, row);
-      // Warmed up as the engine warms up its worker (src/engine/warm-up.ts), plus the warm calls.
+      // Warmed up as the engine warms up its worker (src/engine/engines/warm-up.ts), plus the warm calls.
       return reference.roundTrips(row, warmUpRuns + plan.warmCalls, plan.calls);
     },
     { model: `${models}model.onnx`, row, plan, warmUpRuns: WARM_UP_RUNS },

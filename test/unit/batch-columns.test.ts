@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ColumnsJoiner } from '../../src/engine/join.js';
+import { ColumnsJoiner } from '../../src/engine/transport/join.js';
 import { toPredictions, type BatchColumns } from '../../src/outputs/postprocess.js';
 import type { Postprocess } from '../../src/schema/manifest.js';
 import type { ValidationIssue } from '../../src/errors.js';

@@ -1,10 +1,10 @@
 import { expose, transferHandlers, wrap } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BundleError, ValidationError } from '../../src/errors.js';
-import { rethrowing, returningErrors } from '../../src/engine/protocol.js';
+import { rethrowing, returningErrors } from '../../src/engine/transport/protocol.js';
 
 /**
- * featurecast's errors cross comlink as returned values (engine/protocol.ts), so comlink's global
+ * featurecast's errors cross comlink as returned values (engine/transport/protocol.ts), so comlink's global
  * 'throw' handler stays the app's. Checked here over a MessageChannel in Node; the browser proof,
  * with an app's own comlink worker beside featurecast's, is e2e/comlink-app.spec.ts.
  */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Session } from '../../src/engine/ort.js';
-import { warmUp } from '../../src/engine/warm-up.js';
+import type { Session } from '../../src/engine/engines/ort.js';
+import { warmUp } from '../../src/engine/engines/warm-up.js';
 
 /**
- * The worker's background warm-up (src/engine/warm-up.ts), against a stand-in session that
+ * The worker's background warm-up (src/engine/engines/warm-up.ts), against a stand-in session that
  * only counts runs: whether it runs, lets other tasks in between its slices, ends by itself,
  * stops when told to and after a failing run. (That it removes the round-trip outliers is a
  * timing claim: `npm run bench` measures it.)

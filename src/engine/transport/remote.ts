@@ -1,14 +1,14 @@
 import { proxy } from 'comlink';
-import { AbortedError, DisposedError, ValidationError, WorkerCrashedError } from '../errors.js';
+import { AbortedError, DisposedError, ValidationError, WorkerCrashedError } from '../../errors.js';
 import { ColumnsJoiner } from './join.js';
 import { LiveWorker, neverStarted } from './live-worker.js';
-import type { BatchColumns } from '../outputs/postprocess.js';
-import type { Manifest } from '../schema/manifest.js';
-import type { BundleSource, LoadProgress } from './bundle.js';
-import type { RunOptions } from './core.js';
+import type { BatchColumns } from '../../outputs/postprocess.js';
+import type { Manifest } from '../../schema/manifest.js';
+import type { BundleSource, LoadProgress } from '../loading/bundle.js';
+import type { RunOptions } from '../core.js';
 import type { EngineApi, WorkerLoadOptions } from './protocol.js';
-import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
-import type { MatchedActuals, MonitorSnapshot } from '../monitor/monitor.js';
+import type { AccuracySnapshot, Actual } from '../../monitor/accuracy.js';
+import type { MatchedActuals, MonitorSnapshot } from '../../monitor/monitor.js';
 
 /**
  * Main-thread side of the worker engine: spawns the module worker, splits big batches and long

@@ -1,8 +1,8 @@
 import { releaseProxy, wrap, type Remote } from 'comlink';
-import { reviveError, WorkerCrashedError } from '../errors.js';
-import type { BatchColumns } from '../outputs/postprocess.js';
-import { isDataCloneError, sendable } from '../schema/sendable.js';
-import type { RunOptions } from './core.js';
+import { reviveError, WorkerCrashedError } from '../../errors.js';
+import type { BatchColumns } from '../../outputs/postprocess.js';
+import { isDataCloneError, sendable } from '../../schema/sendable.js';
+import type { RunOptions } from '../core.js';
 import { isPing, isRunReply, PING, rethrowing, type RunReply, type RunRequest, type WorkerApi } from './protocol.js';
 
 /**

@@ -1,5 +1,5 @@
 import { expose } from 'comlink';
-import { ModelEngine } from './core.js';
+import { ModelEngine } from '../core.js';
 import { answerPings, answerRuns, returningErrors, type WorkerApi } from './protocol.js';
 
 /** Worker entry: one ModelEngine per worker, driven over comlink, with `run` and the ping as bare messages (protocol.ts). */

@@ -1,5 +1,5 @@
-import type { BatchColumns } from '../outputs/postprocess.js';
-import type { Warning } from '../schema/record.js';
+import type { BatchColumns } from '../../outputs/postprocess.js';
+import type { Warning } from '../../schema/record.js';
 
 /**
  * Joins the worker's answers to consecutive slices of one batch into the batch's columns. Each

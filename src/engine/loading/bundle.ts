@@ -1,6 +1,6 @@
-import { BundleError } from '../errors.js';
-import { parseManifest } from '../schema/parse.js';
-import type { Manifest } from '../schema/manifest.js';
+import { BundleError } from '../../errors.js';
+import { parseManifest } from '../../schema/parse.js';
+import type { Manifest } from '../../schema/manifest.js';
 import { concatBytes } from './bytes.js';
 import { cachedFetch, forgetCached, type CacheOptions } from './cache.js';
 

@@ -1,11 +1,11 @@
 import type { Remote } from 'comlink';
-import { reviveError, serializeError, type SerializedError } from '../errors.js';
-import type { BatchColumns } from '../outputs/postprocess.js';
-import type { Manifest } from '../schema/manifest.js';
-import type { BundleSource, LoadProgress } from './bundle.js';
-import type { RunOptions } from './core.js';
-import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
-import type { MatchedActuals, MonitorSnapshot } from '../monitor/monitor.js';
+import { reviveError, serializeError, type SerializedError } from '../../errors.js';
+import type { BatchColumns } from '../../outputs/postprocess.js';
+import type { Manifest } from '../../schema/manifest.js';
+import type { BundleSource, LoadProgress } from '../loading/bundle.js';
+import type { RunOptions } from '../core.js';
+import type { AccuracySnapshot, Actual } from '../../monitor/accuracy.js';
+import type { MatchedActuals, MonitorSnapshot } from '../../monitor/monitor.js';
 
 /**
  * The wire protocol between the main thread and the worker, in one place. Records go in by

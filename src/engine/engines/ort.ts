@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-web/wasm';
-import { BundleError, EngineError } from '../errors.js';
-import { runtimeCache, type CacheOptions } from './cache.js';
-import { serveWasm } from './wasm-fetch.js';
+import { BundleError, EngineError } from '../../errors.js';
+import { runtimeCache, type CacheOptions } from '../loading/cache.js';
+import { serveWasm } from '../loading/wasm-fetch.js';
 
 /**
  * The only module that touches onnxruntime-web. The `/wasm` entry is deliberate: the default
