@@ -4,8 +4,10 @@ export type { Predictor, PredictorOptions, CallOptions, BatchOptions } from './p
 export type { BundleSource, BundleData, BundleUrls, LoadProgress } from './engine/loading/bundle.js';
 export { isRejected } from './outputs/postprocess.js';
 export type { Prediction, RejectedRecord } from './outputs/postprocess.js';
+export { printableValue } from './schema/record.js';
 export type { Warning } from './schema/record.js';
 export type { BundleInfo } from './schema/info.js';
+export type { EngineChoice, EngineName } from './engine/engines/session.js';
 export type { MonitorSnapshot } from './monitor/monitor.js';
 export type { DriftSnapshot, FieldDrift, DriftStatus } from './monitor/drift.js';
 export type { AccuracySnapshot, Actual } from './monitor/accuracy.js';

@@ -1,6 +1,7 @@
 import { AbortedError, DisposedError, TimeoutError, ValidationError } from './errors.js';
 import { resolveSource, type BundleSource, type LoadProgress } from './engine/loading/bundle.js';
 import type { RunOptions } from './engine/core.js';
+import type { EngineChoice } from './engine/engines/session.js';
 import { WorkerBackend, type Backend } from './engine/transport/remote.js';
 import { toPredictions, type Prediction, type RejectedRecord } from './outputs/postprocess.js';
 import { describeBundle, type BundleInfo } from './schema/info.js';
@@ -14,7 +15,7 @@ export interface PredictorOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** SRI-style hash of manifest.json (`sha256-<base64>`); load fails if it differs. */
   integrity?: string;
-  /** Use the Cache API for manifest, model and (in a worker) onnxruntime's wasm. Default true. */
+  /** Use the Cache API for manifest, model and (in a worker, when a model needs it) onnxruntime's wasm. Default true. */
   cache?: boolean;
   /** Cache API cache name. Default `featurecast-v1`. */
   cacheName?: string;
@@ -24,6 +25,11 @@ export interface PredictorOptions {
   monitor?: boolean;
   /** Default per-call timeout in milliseconds (none by default). */
   timeoutMs?: number;
+  /**
+   * `auto` (default): a model that is one tree ensemble runs on the built-in tree engine, any other
+   * graph on onnxruntime-web (imported only then). `trees` fails to load a model it cannot run.
+   */
+  engine?: EngineChoice;
 }
 
 export interface CallOptions {
@@ -75,6 +81,7 @@ export async function createPredictor(source: BundleSource, options: PredictorOp
     cacheName: options.cacheName,
     wasmUrl: options.wasmUrl,
     monitor: options.monitor,
+    engine: options.engine,
   };
   const useWorker = wantsWorker(options.worker);
   // The inline engine is imported on demand so a worker-based page does not ship onnxruntime twice.
@@ -95,7 +102,7 @@ class LoadedPredictor implements Predictor {
     private readonly defaultTimeoutMs: number | undefined,
   ) {
     this.backend = backend;
-    this.info = describeBundle(backend.manifest);
+    this.info = describeBundle(backend.manifest, backend.engine);
   }
 
   async predict(record: unknown, options: CallOptions = {}): Promise<Prediction> {
@@ -171,7 +178,7 @@ class LoadedPredictor implements Predictor {
       const abandoned = () => !this.pending.has(settle);
       backend
         .run(records, { invalid, strict: options.strict }, abandoned)
-        .then((columns) => (abandoned() ? [] : toPredictions(columns, backend.manifest.output, this.runtime === 'worker' ? SLICE_MS : Infinity)))
+        .then((columns) => (abandoned() ? [] : toPredictions(columns, backend.manifest.output, this.runtime === 'worker' ? OBJECT_SLICE_MS : Infinity)))
         .then(
           (value) => settle(undefined, value),
           (error: Error) => settle(error),
@@ -182,11 +189,10 @@ class LoadedPredictor implements Predictor {
 
 /**
  * Milliseconds of result-object building per main-thread task when the model runs in a worker.
- * Short, because a young-generation GC that copies the new objects (20–40 ms for 100,000 on a
- * loaded 2-core machine) lands inside the slice that triggered it, and both must stay under the
- * 50 ms of a long task.
+ * Short, because a young-generation GC that copies the new objects lands inside the slice that
+ * triggered it, and both must stay under the 50 ms of a long task.
  */
-const SLICE_MS = 4;
+const OBJECT_SLICE_MS = 4;
 
 /** Most records one predictBatch call accepts: the engine allocates per record before reading any, so an unbounded length (even a sparse `new Array(1e8)`) would end in out-of-memory instead of an error. */
 const MAX_BATCH_RECORDS = 1_048_576;

@@ -2,7 +2,7 @@
  * The UCI Bike Sharing row format (day.csv; Fanaee-T & Gama 2013) and its conversion back to
  * the raw record a rider app sends: real units instead of the dataset's normalised columns.
  */
-import { calendarOf, type IssueKind, type ValidationIssue } from 'featurecast';
+import { calendarOf, printableValue, type IssueKind, type ValidationIssue } from 'featurecast';
 
 /** One UCI day.csv row as numbers (dteday as `YYYY-MM-DD`). */
 export interface UciDay {
@@ -123,7 +123,7 @@ export function uciRowToRecord(row: unknown, index = 0): UciConversion {
   const issues: ValidationIssue[] = [];
   const warnings: UciWarning[] = [];
   const fail = (path: string, kind: IssueKind, message: string, received: unknown) =>
-    issues.push({ index, path, kind, message, received: shown(received) });
+    issues.push({ index, path, kind, message, received: printableValue(received) });
   if (typeof row !== 'object' || row === null || Array.isArray(row)) {
     fail('', 'record', 'expected a UCI day row object', row);
     return { record: undefined, issues, warnings };
@@ -181,9 +181,3 @@ export function uciRowToRecord(row: unknown, index = 0): UciConversion {
   return { record, issues, warnings };
 }
 
-function shown(value: unknown): unknown {
-  if (value === undefined) return 'undefined';
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (typeof value === 'string') return value.length > 100 ? `${value.slice(0, 100)}…` : value;
-  return Array.isArray(value) ? `array(${value.length})` : typeof value;
-}

@@ -1,5 +1,5 @@
 import { DataError, type ValidationIssue } from '../errors.js';
-import { createSession } from '../engine/engines/ort.js';
+import { createSession } from '../engine/engines/session.js';
 import type { CivilDate } from '../features/calendar.js';
 import { compilePipeline } from '../features/pipeline.js';
 import { createPredictor } from '../predictor.js';

@@ -3,7 +3,9 @@
 /** One line per command, for errors. */
 export const USAGE = 'Usage: featurecast <predict|serve|info|fit|features|train|bundle|check> [options]   (featurecast --help for more)';
 
-const BUNDLE = '  --bundle <manifest>   manifest.json of the model bundle (default: the bundled bike-daily model)';
+const BUNDLE = `  --bundle <manifest>   manifest.json of the model bundle (default: the bundled bike-daily model)
+  --engine <auto|trees|onnxruntime>   what runs the model (default auto: the built-in tree
+                        engine for a tree ensemble, onnxruntime-web for any other graph)`;
 
 /** Full help per command. */
 export const HELP = {

@@ -24,6 +24,6 @@ export function describeInfo(info: BundleInfo): string {
     const span = m.from && m.to ? `, ${m.from}..${m.to}` : '';
     lines.push(`  ${name}: MAE ${m.mae}, RMSE ${m.rmse}, R² ${m.r2} (${m.rows} rows${span})`);
   }
-  lines.push('', `Model: ${info.columns.length} columns, sha256 ${info.modelSha256}`);
+  lines.push('', `Model: ${info.columns.length} columns, sha256 ${info.modelSha256}, run by ${info.engine === 'trees' ? 'the built-in tree engine' : 'onnxruntime-web'}`);
   return `${lines.join('\n')}\n`;
 }

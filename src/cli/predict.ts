@@ -1,5 +1,5 @@
 import type { ValidationIssue } from '../errors.js';
-import type { Prediction, RejectedRecord } from '../outputs/postprocess.js';
+import { isRejected, type Prediction, type RejectedRecord } from '../outputs/postprocess.js';
 import type { Predictor } from '../predictor.js';
 import { parseInput, type InputFormat, type ParsedInput } from './input.js';
 import { progressBar } from './progress.js';
@@ -62,11 +62,6 @@ export async function runPredict(predictor: Predictor, text: string, options: Pr
     messages.push(`${summary}; reported in place as {"error": …}`);
   }
   return { output: format(results, input.single, options.ndjson), messages, exitCode: 0 };
-}
-
-// A prediction's index signature defeats `'error' in r` narrowing, hence the guard.
-function isRejected(r: Prediction | RejectedRecord): r is RejectedRecord {
-  return typeof r.error === 'object' && r.error !== null;
 }
 
 /** `stdin: record 3 (line 5), field "temperature": expected a number, got the string "warm"` */

@@ -16,7 +16,7 @@ import { serveCommand } from './serve.js';
  */
 
 
-const common = { bundle: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+const common = { bundle: { type: 'string' }, engine: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
 /** Runs one command line (without `node` and the script); resolves to the exit code. Long-running `serve` resolves when stopped. */
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -87,7 +87,7 @@ async function predictCommand(args: readonly string[]): Promise<number> {
   }
   const source = file ?? 'stdin';
   // Reading the input and loading the model overlap; both take a while for large inputs.
-  const loading = load(values.bundle as string | undefined);
+  const loading = load(values);
   loading.catch(() => {});
   let text: string;
   try {
@@ -121,7 +121,7 @@ async function predictCommand(args: readonly string[]): Promise<number> {
 
 async function infoCommand(args: readonly string[]): Promise<number> {
   const { values } = parse(args, { ...common, json: { type: 'boolean' } }, 'info');
-  const predictor = await load(values.bundle as string | undefined);
+  const predictor = await load(values);
   try {
     await write(values.json ? `${JSON.stringify(predictor.info, null, 2)}\n` : describeInfo(predictor.info));
   } finally {

@@ -13,6 +13,7 @@ const MAX_MS = 2_147_483_647;
 
 const flags = {
   bundle: { type: 'string' },
+  engine: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   host: { type: 'string' },
   port: { type: 'string' },
@@ -47,7 +48,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   }
   const cors = (values.cors as string[] | undefined)?.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
 
-  const predictor = await load(values.bundle as string | undefined);
+  const predictor = await load(values);
   // The seed's /api/makecalc/ route belongs to the bike model: served for bundles that take its record.
   const bike = await bikeEntry();
   const seed = bike.acceptsBikeRecords(predictor.info);

@@ -5,15 +5,15 @@ import type { Manifest } from '../schema/manifest.js';
 import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
 import { Monitor, type MatchedActuals, type MonitorSnapshot } from '../monitor/monitor.js';
 import { loadBundle, type BundleSource, type LoadOptions } from './loading/bundle.js';
-import { createSession, type Session, type WasmOptions } from './engines/ort.js';
+import { createSession, type EngineName, type Session, type SessionOptions } from './engines/session.js';
 import { warmUp } from './engines/warm-up.js';
 
 /**
- * One loaded bundle: pipeline + ONNX session + post-processing. The same class runs inline
+ * One loaded bundle: pipeline + model session (tree engine or onnxruntime) + post-processing. The same class runs inline
  * (Node, `worker: false`) and inside the Web Worker, which is why both answer identically.
  */
 
-export interface EngineOptions extends LoadOptions, WasmOptions {
+export interface EngineOptions extends LoadOptions, SessionOptions {
   /** Count traffic for drift monitoring. Default true. */
   monitor?: boolean | undefined;
 }
@@ -25,11 +25,13 @@ export interface RunOptions {
   strict?: boolean | undefined;
 }
 
-/** Rows per onnxruntime run: bounds the wasm heap (which never shrinks) for huge batches. */
+/** Rows per model run: bounds the wasm memory (which never shrinks) for huge batches. */
 const CHUNK_ROWS = 16_384;
 
 export class ModelEngine {
   readonly manifest: Manifest;
+  /** The engine that runs the model. */
+  readonly engine: EngineName;
   private readonly pipeline: Pipeline;
   private readonly output: OutputStage;
   private readonly session: Session;
@@ -47,6 +49,7 @@ export class ModelEngine {
     this.pipeline = pipeline;
     this.output = output;
     this.session = session;
+    this.engine = session.engine;
     this.monitor = new Monitor(manifest);
   }
 
@@ -105,7 +108,7 @@ export class ModelEngine {
     return columns;
   }
 
-  /** The model's output for `n` rows: as onnxruntime returns it when one run suffices (no copy), else joined from chunks. */
+  /** The model's output for `n` rows: as the session returns it when one run suffices (no copy), else joined from chunks. */
   private async runModel(matrix: Float32Array, n: number): Promise<Float32Array> {
     const outputs = this.output.width;
     const check = (out: Float32Array, rows: number) => {

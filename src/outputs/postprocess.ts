@@ -108,7 +108,7 @@ function classifierOutput(classes: number): OutputStage {
 
 /**
  * Turns columnar results into one object per record, in input order. Building 100,000 objects
- * (and collecting their garbage) takes tens of milliseconds, so on a page's main thread it
+ * (and collecting their garbage) is a long task, so on a page's main thread it
  * yields to the event loop whenever it has run for `sliceMs`.
  */
 export async function toPredictions(columns: BatchColumns, spec: Postprocess, sliceMs = Infinity): Promise<Array<Prediction | RejectedRecord>> {

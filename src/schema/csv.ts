@@ -291,7 +291,7 @@ function roundTrip(a: number, digits: number, e10: number): string | undefined {
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
-/** The same search through `toPrecision`, for magnitudes beyond 1e±22 (10× slower, and rare in features). */
+/** The same search through `toPrecision`, for magnitudes beyond 1e±22 (much slower, and rare in features). */
 function slowFloat32(a: number): string {
   for (let digits = 1; digits < 9; digits++) {
     const nearest = Number(a.toPrecision(digits));

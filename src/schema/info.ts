@@ -1,3 +1,4 @@
+import type { EngineName } from '../engine/engines/session.js';
 import type { InputField, Manifest } from './manifest.js';
 
 /** What an app can show about a loaded bundle: identity, inputs, output, provenance, metrics. */
@@ -27,9 +28,11 @@ export interface BundleInfo {
   /** sha256 of model.onnx. */
   modelSha256: string;
   extras: Readonly<Record<string, string>> | undefined;
+  /** What runs the model: the built-in tree engine or onnxruntime-web. */
+  engine: EngineName;
 }
 
-export function describeBundle(manifest: Manifest): BundleInfo {
+export function describeBundle(manifest: Manifest, engine: EngineName): BundleInfo {
   const { output } = manifest;
   return {
     name: manifest.name,
@@ -45,5 +48,6 @@ export function describeBundle(manifest: Manifest): BundleInfo {
     columns: manifest.model.columns,
     modelSha256: manifest.model.sha256,
     extras: manifest.extras,
+    engine,
   };
 }

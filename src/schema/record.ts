@@ -38,12 +38,12 @@ type FieldReader = (value: unknown, index: number, issues: ValidationIssue[], wa
 const INVALID = Symbol('invalid');
 
 function issue(issues: ValidationIssue[], index: number, path: string, kind: IssueKind, message: string, received: unknown): typeof INVALID {
-  issues.push({ index, path, kind, message, received: printable(received) });
+  issues.push({ index, path, kind, message, received: printableValue(received) });
   return INVALID;
 }
 
-/** Keeps issues cloneable and small: functions, symbols and huge strings are described instead. */
-function printable(value: unknown): unknown {
+/** A value as a ValidationIssue shows it: cloneable and short (functions, symbols and long strings are described). */
+export function printableValue(value: unknown): unknown {
   const unsendable = unsendableType(value);
   if (unsendable) return unsendable;
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
@@ -72,10 +72,10 @@ function applyRange<T>(
     case 'reject':
       return issue(issues, index, field.name, 'out-of-range', `${String(received)} is outside the training range ${field.range.min}..${field.range.max}`, received);
     case 'clip':
-      warnings.push({ index, field: field.name, kind: 'clipped', received: printable(received) });
+      warnings.push({ index, field: field.name, kind: 'clipped', received: printableValue(received) });
       return clampTo(key < min ? min : max);
     case 'extrapolate':
-      warnings.push({ index, field: field.name, kind: 'extrapolated', received: printable(received) });
+      warnings.push({ index, field: field.name, kind: 'extrapolated', received: printableValue(received) });
       return keep;
   }
 }
@@ -134,7 +134,7 @@ function dateReader(field: Extract<InputField, { type: 'date' }>): FieldReader {
         memo.set(value, parsed);
       }
     }
-    if (!parsed.date) return issue(issues, index, field.name, 'format', `"${printable(value)}" is not a valid calendar date YYYY-MM-DD`, value);
+    if (!parsed.date) return issue(issues, index, field.name, 'format', `"${printableValue(value)}" is not a valid calendar date YYYY-MM-DD`, value);
     if (parsed.day < valid[0]! || parsed.day > valid[1]!) return issue(issues, index, field.name, 'implausible', implausible(value, field.valid!.min, field.valid!.max), value);
     return applyRange<CivilDate>(field, parsed.day, value, parsed.date, fromEpochDay, bounds, index, issues, warnings);
   };
@@ -156,7 +156,7 @@ function dateTimeReader(field: Extract<InputField, { type: 'datetime' }>): Field
         memo.set(value, parsed);
       }
     }
-    if (!parsed) return issue(issues, index, field.name, 'format', `"${printable(value)}" is not a valid date-time YYYY-MM-DDTHH:mm (optionally with Z or an offset)`, value);
+    if (!parsed) return issue(issues, index, field.name, 'format', `"${printableValue(value)}" is not a valid date-time YYYY-MM-DDTHH:mm (optionally with Z or an offset)`, value);
     const minute = epochMinuteOf(parsed);
     if (minute < valid[0]! || minute > valid[1]!) return issue(issues, index, field.name, 'implausible', implausible(value, field.valid!.min, field.valid!.max), value);
     return applyRange<CivilDateTime>(field, minute, value, parsed, (k) => fromEpochMinute(k, fromEpochDay), bounds, index, issues, warnings);
@@ -175,11 +175,11 @@ function categoryReader(field: Extract<InputField, { type: 'category' }>): Field
     const canonical = known.get(typeof value === 'number' ? String(value) : value);
     if (canonical !== undefined) return canonical;
     if (field.unknown === 'default' && field.default !== undefined) {
-      warnings.push({ index, field: field.name, kind: 'unknown-category', received: printable(value) });
+      warnings.push({ index, field: field.name, kind: 'unknown-category', received: printableValue(value) });
       return field.default;
     }
     // JSON.stringify would print NaN and ±Infinity as "null".
-    const shown = typeof value === 'number' ? String(value) : JSON.stringify(printable(value));
+    const shown = typeof value === 'number' ? String(value) : JSON.stringify(printableValue(value));
     return issue(issues, index, field.name, 'unknown-category', `unknown value ${shown}; expected one of ${allowed}`, value);
   };
 }
@@ -197,7 +197,7 @@ function describe(value: unknown): string {
   if (unsendable) return unsendable;
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(printable(value))}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(printableValue(value))}`;
   if (typeof value === 'number') return String(value);
   return typeof value;
 }

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { startStaticServer } from '../e2e/server.js';
+import { startStaticServer, type LoggedRequest } from '../e2e/server.js';
 import { writeBrowserData } from './browser-data.js';
 import { BATCH_SIZE, open, planFor, SAMPLE, type Plan } from './browser-plan.js';
 import { benchReference, type ReferenceFigures } from './browser-reference.js';
@@ -27,6 +28,12 @@ const ARGS = [
 ];
 
 export interface BrowserFigures extends ReferenceFigures, HourlyFigures {
+  /** What ran the model (`info.engine`). */
+  engine: string;
+  /** Brotli bytes of every file a first visit fetched before the first answer, but the HTML page: library JS, manifest, model (and onnxruntime, if it was fetched). */
+  firstPredictionBytes: number;
+  /** The files counted in firstPredictionBytes. */
+  firstPredictionFiles: string[];
   coldStartColdMs: number;
   coldStartWarmMs: number;
   /** Medians over pages (round-trips.ts). */
@@ -43,8 +50,8 @@ export interface BrowserFigures extends ReferenceFigures, HourlyFigures {
 
 type Harness = { featurecast: typeof import('../../src/index.js') };
 
-/** createPredictor → first answer, in ms, measured in the page. */
-function coldStart(page: Page, base: string): Promise<number> {
+/** createPredictor → first answer, in ms, measured in the page; and the engine that answered. */
+function coldStart(page: Page, base: string): Promise<{ ms: number; engine: string }> {
   return page.evaluate(
     async ({ base, sample }) => {
       const { featurecast } = window as unknown as Harness;
@@ -53,7 +60,7 @@ function coldStart(page: Page, base: string): Promise<number> {
       await p.predict(sample);
       const ms = performance.now() - t0;
       (window as unknown as { bench: unknown }).bench = p;
-      return ms;
+      return { ms, engine: p.info.engine };
     },
     { base, sample: SAMPLE },
   );
@@ -76,13 +83,14 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
   for (const config of ['test/e2e/harness/vite.config.ts', 'test/bench/reference/vite.config.ts']) {
     execFileSync('npx', ['vite', 'build', '--config', config], { cwd: repo, stdio: 'ignore' });
   }
-  const server = await startStaticServer({
+  const sites = {
     harness: resolve(repo, 'test/e2e/harness/dist'),
     models: resolve(repo, 'models/bike-daily'),
     'models-hourly': resolve(repo, 'models/bike-hourly'),
     reference: resolve(repo, 'test/bench/reference/dist'),
     data,
-  });
+  };
+  const server = await startStaticServer(sites);
   const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   try {
     const models = (flags: string) => `${server.url}/${flags}/models/`;
@@ -91,18 +99,26 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
     // Cold: a fresh context has an empty HTTP cache and Cache API. Warm: the same context, reloaded.
     const cold: number[] = [];
     const warm: number[] = [];
+    const engines = new Set<string>();
     for (let r = 0; r < plan.contexts; r++) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      await open(page, harness('-'), 'harnessReady');
-      cold.push(await coldStart(page, models('-')));
+      // The first visit is tagged, so the server's log lists what it fetched.
+      const flags = r === 0 ? 't-first' : '-';
+      await open(page, harness(flags), 'harnessReady');
+      const first = await coldStart(page, models(flags));
+      cold.push(first.ms);
+      engines.add(first.engine);
       for (let w = 0; w < 2; w++) {
         await page.reload();
         await open(page, harness('-'), 'harnessReady');
-        warm.push(await coldStart(page, models('-')));
+        warm.push((await coldStart(page, models('-'))).ms);
       }
       await context.close();
     }
+    const firstFiles = ((await (await fetch(`${server.url}/__log/t-first`)).json()) as LoggedRequest[]).filter((r) => r.status === 200 && !r.path.endsWith('.html') && !r.path.endsWith('/'));
+    const firstPredictionFiles = firstFiles.map((r) => r.path.split('/').slice(2).join('/'));
+    const firstPredictionBytes = firstPredictionFiles.reduce((sum, path) => sum + brotliSize(join(sites[path.split('/')[0] as keyof typeof sites], ...path.split('/').slice(1))), 0);
 
     const trips = await benchRoundTrips(browser, server.url, plan, row);
 
@@ -135,6 +151,9 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
     const hourly = await benchHourly(browser, server.url, plan);
     const reference = await benchReference(browser, server.url, plan, { width, row });
     return {
+      engine: [...engines].join(', '),
+      firstPredictionBytes,
+      firstPredictionFiles,
       coldStartColdMs: round(median(cold)),
       coldStartWarmMs: round(median(warm)),
       roundTripP50Ms: trips.featurecast.p50Ms,
@@ -152,4 +171,8 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
     await browser.close();
     await server.close();
   }
+}
+
+function brotliSize(file: string): number {
+  return brotliCompressSync(readFileSync(file), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength;
 }

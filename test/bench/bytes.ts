@@ -5,8 +5,8 @@ import { build } from 'esbuild';
 
 /**
  * Bytes a page downloads: our JS (what an app that calls createPredictor gets, main thread and
- * worker, minified, with comlink and zod, without onnxruntime-web), onnxruntime's wasm and the
- * model; raw, gzip and brotli. Bundled from src/ with esbuild, as an app's bundler would.
+ * worker, minified, with comlink and zod, without onnxruntime-web and its on-demand glue),
+ * onnxruntime's wasm and the model; raw, gzip and brotli. Bundled from src/ with esbuild, as an app's bundler would.
  */
 
 export interface Sizes {
@@ -22,6 +22,7 @@ export interface ByteFigures {
   /** Undefined unless asked for: brotli at quality 11 on 14 MB takes ~30 s, so it is kept (see `storedSizes`). */
   wasm: Sizes | undefined;
   model: Sizes;
+  manifest: Sizes;
 }
 
 export function sizes(bytes: Uint8Array): Sizes {
@@ -41,7 +42,8 @@ async function bundle(entry: { contents: string } | { file: string }): Promise<U
     platform: 'browser',
     write: false,
     // The worker is a separate file the bundler emits; the inline engine a lazy chunk. Neither is in the main bundle.
-    external: ['onnxruntime-web', 'onnxruntime-web/*', './worker.js', './engine/core.js', 'node:*'],
+    // onnxruntime's glue (engines/ort.js) is a lazy chunk too, fetched only for a model the tree engine cannot run.
+    external: ['onnxruntime-web', 'onnxruntime-web/*', './worker.js', './engine/core.js', './ort.js', 'node:*'],
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.contents;
@@ -62,6 +64,7 @@ export async function measureBytes(options: { wasm?: boolean } = {}): Promise<By
     jsWorker,
     wasm: options.wasm ? storedSizes(readFileSync('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm')) : undefined,
     model: sizes(readFileSync('models/bike-daily/model.onnx')),
+    manifest: sizes(readFileSync('models/bike-daily/manifest.json')),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Session } from '../../src/engine/engines/ort.js';
+import type { Session } from '../../src/engine/engines/session.js';
 import { warmUp } from '../../src/engine/engines/warm-up.js';
 
 /**
@@ -12,6 +12,7 @@ import { warmUp } from '../../src/engine/engines/warm-up.js';
 function countingSession(runMs: number, fail?: (run: number) => boolean) {
   const seen: Array<{ rows: number; width: number }> = [];
   const session: Session = {
+    engine: 'onnxruntime',
     async run(matrix, rows) {
       seen.push({ rows, width: matrix.length });
       if (fail?.(seen.length)) throw new Error('run failed');

@@ -1,24 +1,14 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { BundleError, EngineError } from '../../errors.js';
-import { runtimeCache, type CacheOptions } from '../loading/cache.js';
+import { runtimeCache } from '../loading/cache.js';
 import { serveWasm } from '../loading/wasm-fetch.js';
+import type { Session, SessionOptions, SessionSpec } from './session.js';
 
 /**
- * The only module that touches onnxruntime-web. The `/wasm` entry is deliberate: the default
- * entry loads the 28 MB JSEP wasm, and the WebGPU/JSPI builds have no TreeEnsemble op.
+ * The only module that touches onnxruntime-web, imported on demand (session.ts). The `/wasm` entry
+ * is deliberate: the default entry loads the 28 MB JSEP wasm, and the WebGPU/JSPI builds have no
+ * TreeEnsemble op.
  */
-
-export interface SessionSpec {
-  inputName: string;
-  outputName: string;
-  width: number;
-}
-
-/** Where onnxruntime-web finds its wasm; normally left unset so the app's bundler places it. */
-export interface WasmOptions {
-  /** URL of `ort-wasm-simd-threaded.wasm`, for apps that host it themselves. */
-  wasmUrl?: string;
-}
 
 let configured: Promise<void> | undefined;
 
@@ -36,7 +26,7 @@ async function readWasmInNode(): Promise<Uint8Array> {
   return new Uint8Array(await readFile(path));
 }
 
-function configure(options: WasmOptions): Promise<void> {
+function configure(options: SessionOptions): Promise<void> {
   configured ??= (async () => {
     // One thread: threads need a cross-origin-isolated page and gave no gain for tree models on 2 cores.
     ort.env.wasm.numThreads = 1;
@@ -46,17 +36,11 @@ function configure(options: WasmOptions): Promise<void> {
   return configured;
 }
 
-export interface Session {
-  /** Runs `rows` rows of `matrix` (row-major float32) and returns the first output column. */
-  run(matrix: Float32Array, rows: number): Promise<Float32Array>;
-  release(): Promise<void>;
-}
-
-export async function createSession(
+export async function createOrtSession(
   model: Uint8Array,
   spec: SessionSpec,
-  options: WasmOptions & CacheOptions = {},
-  onRuntimeBytes: (loaded: number, total: number | undefined) => void = () => {},
+  options: SessionOptions,
+  onRuntimeBytes: (loaded: number, total: number | undefined) => void,
 ): Promise<Session> {
   await configure(options);
   let session: ort.InferenceSession;
@@ -76,6 +60,7 @@ export async function createSession(
     throw new BundleError('ERR_BUNDLE_MISMATCH', `Model and manifest disagree: ${mismatch}`);
   }
   return {
+    engine: 'onnxruntime',
     async run(matrix, rows) {
       const input = new ort.Tensor('float32', matrix, [rows, spec.width]);
       let results: ort.InferenceSession.OnnxValueMapType | undefined;

@@ -1,16 +1,15 @@
-import type { Session } from './ort.js';
+import type { Session } from './session.js';
 
 /**
  * Background runs of a fresh session on a zero row, a little at a time, so that the first real
- * calls do not pay for V8's tier-up of onnxruntime's wasm. Measured in Chromium on the bike
- * model: while onnxruntime's per-run code is still baseline-compiled (roughly its first 1,000
- * runs) one round trip in ~50 takes 3–6 ms instead of 0.2 ms.
+ * calls do not pay for V8's tier-up of the engine's wasm: while it is still baseline-compiled,
+ * an occasional round trip takes milliseconds instead of a fraction of one (docs/performance.md).
  */
 
 /** Exported for the bench, whose reference is warmed up alike. */
 export const WARM_UP_RUNS = 1000;
 /** Each slice runs for about this long; a real call waits at most one slice behind it. */
-const SLICE_MS = 1;
+const WARM_UP_SLICE_MS = 1;
 
 /** Starts warming `session` up; the returned function stops it (call it before releasing the session). */
 export function warmUp(session: Session, width: number): () => void {
@@ -19,7 +18,7 @@ export function warmUp(session: Session, width: number): () => void {
   let stopped = false;
   const slice = async (): Promise<void> => {
     // Runs chain through microtasks only, so no message (no real call) starts in the middle of one.
-    const until = performance.now() + SLICE_MS;
+    const until = performance.now() + WARM_UP_SLICE_MS;
     while (!stopped && done < WARM_UP_RUNS && performance.now() < until) {
       await session.run(zero, 1);
       done++;

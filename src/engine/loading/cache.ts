@@ -100,11 +100,9 @@ const RUNTIME_PARAM = 'featurecast-runtime';
 
 /**
  * onnxruntime's wasm (~14 MB) in the Cache API, keyed by its URL and onnxruntime's `version`
- * (the JS that loads it must be the same release). Chromium reads it from there in ~120 ms,
- * against ~450–550 ms from its HTTP cache or the loopback network (measured in a worker on a
- * 2-core machine; an incognito HTTP cache does not even keep a 14 MB entry). Compiling is no
- * faster from either: this Chromium wrote no compiled-code cache for the module in any setup
- * tried, so the read is what a visit can save. One runtime is kept: a new one evicts the old.
+ * (the JS that loads it must be the same release). Chromium reads it from there several times
+ * faster than from its HTTP cache, which may not keep a 14 MB entry at all (docs/performance.md);
+ * compiling is no faster from either, so the read is what a visit can save. One runtime is kept: a new one evicts the old.
  */
 export function runtimeCache(version: string, options: CacheOptions): RuntimeCache {
   // Opened once: a start-up asks it up to four times (available, match, put, match again).

@@ -37,7 +37,7 @@ export function serveWasm(store: RuntimeCache, onBytes: OnBytes): WasmServing {
       // Stored whole before onnxruntime reads it. A copy streamed alongside advanced only while
       // this thread was free, i.e. after onnxruntime's start-up, and a page closed soon after its
       // first answer lost it half-written. The price, on a first load only: download and compile
-      // no longer overlap (bench cold start 2,090 → 2,160 ms, medians of 9).
+      // no longer overlap.
       await store.put(url, counted(response, onBytes));
       stored = await store.match(url);
       // The Cache API refused it (quota, storage error): the network once more.

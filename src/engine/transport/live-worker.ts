@@ -10,7 +10,7 @@ import { isPing, isRunReply, PING, rethrowing, type RunReply, type RunRequest, t
  * was closed, killed or hangs fires nothing, so while calls are pending a watchdog listens for
  * any message from it (answers or pings) and declares it dead after SILENCE_MS of silence.
  * A busy worker is never silent that long because no task is large: batches travel in
- * messages of RECORDS_PER_MESSAGE records (engine/remote.ts), each answered on its own.
+ * messages of RECORDS_PER_MESSAGE records (transport/remote.ts), each answered on its own.
  */
 
 /** Tick (and ping) interval. Detection takes up to SILENCE_MS + one tick: 100 ms keeps that under 1 s with room to spare. */
@@ -37,8 +37,7 @@ export class LiveWorker {
   private readonly worker: Worker;
   /**
    * Rejecters of the calls in flight, for when the worker dies. Not a Promise.race against one
-   * long-lived "crashed" promise: every call would leave a reaction on it for good (~120 bytes a
-   * call, 24 MB per 200,000 predicts).
+   * long-lived "crashed" promise: every call would leave a reaction on it for good.
    */
   private readonly inFlight = new Set<(error: WorkerCrashedError) => void>();
   private death: WorkerCrashedError | undefined;
@@ -169,7 +168,7 @@ export class LiveWorker {
     }
     // A late tick means this (main) thread was blocked and the worker's answers may still be queued
     // behind it: judge on the next tick, after they are read. (Restarting the silence count here
-    // instead pushed detection past 1 s on a loaded machine.)
+    // instead delayed detection too much on a loaded machine.)
     const late = now - this.lastTick > 3 * PING_EVERY_MS;
     this.lastTick = now;
     if (!late && now - this.lastHeard > SILENCE_MS) return this.die('The prediction worker stopped responding');

@@ -4,13 +4,17 @@ import type { BatchColumns } from '../../outputs/postprocess.js';
 import type { Manifest } from '../../schema/manifest.js';
 import type { BundleSource, LoadProgress } from '../loading/bundle.js';
 import type { RunOptions } from '../core.js';
+import type { EngineChoice, EngineName } from '../engines/session.js';
 import type { AccuracySnapshot, Actual } from '../../monitor/accuracy.js';
 import type { MatchedActuals, MonitorSnapshot } from '../../monitor/monitor.js';
 
 /**
- * The wire protocol between the main thread and the worker, in one place. Records go in by
- * structured clone; answers come back as transferred typed-array columns. Loading, monitoring
- * and calibration are comlink calls; `run` and the watchdog's ping are bare messages (below).
+ * Every message between the page and the worker, in one place (docs/architecture.md tables them):
+ * - comlink calls: the methods of {@link WorkerApi} (load, with its progress callback as a
+ *   comlink proxy; monitoring, actuals, calibration, dispose), each error returned as data;
+ * - bare messages: {@link RunRequest} / {@link RunReply} for every prediction, and the
+ *   watchdog's {@link PING}, echoed.
+ * Records go in by structured clone; answers come back as transferred typed-array columns.
  */
 
 /** Load options that can cross postMessage (no functions). */
@@ -20,6 +24,13 @@ export interface WorkerLoadOptions {
   cacheName?: string | undefined;
   wasmUrl?: string | undefined;
   monitor?: boolean | undefined;
+  engine?: EngineChoice | undefined;
+}
+
+/** What a load answers: the bundle's manifest and the engine that runs its model. */
+export interface Loaded {
+  manifest: Manifest;
+  engine: EngineName;
 }
 
 /** What the engine answers, inline or in the worker (the worker adds `load`). */
@@ -39,7 +50,7 @@ export interface EngineApi {
 export interface WorkerApi extends Omit<EngineApi, 'run' | 'reportActuals' | 'calibrate'> {
   /** Restores a calibration in a worker started after a crash; 1 undoes it. */
   setLevelScale(scale: number): void;
-  load(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Manifest>;
+  load(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Loaded>;
   matchActuals(actuals: readonly Actual[]): Promise<MatchedActuals>;
   reportMatched(matched: MatchedActuals): AccuracySnapshot;
   calibrateMatched(matched: MatchedActuals): number;
@@ -49,8 +60,7 @@ export interface WorkerApi extends Omit<EngineApi, 'run' | 'reportActuals' | 'ca
  * Liveness check: a bare `null` message, which comlink ignores on both sides, echoed by the
  * worker as soon as it reads it. Not a comlink call: the watchdog sends one before every call to
  * an idle worker, and as a comlink call (proxy, id, promise and wire wrapping on both sides) it
- * made a single predict allocate 7.5 instead of 5.7 KB on the page and 10.0 instead of 8.9 KB in
- * the worker (sampling heap profiler, 2,000 calls), i.e. more young-generation collections.
+ * added about a third to what a predict allocates, i.e. more young-generation collections.
  */
 export const PING = null;
 
@@ -61,8 +71,7 @@ export function isPing(data: unknown): data is typeof PING {
 /**
  * A `run` (every predict and each slice of a batch) as a bare message, not a comlink call.
  * comlink's wrapping per call (a proxy call, a wire value per argument, a random id string, on
- * both sides) was a third of what one predict allocated on the page: 4.9 → 3.2 KB there and
- * 8.8 → 7.8 KB in the worker (sampling heap profiler, 2,000 calls), so fewer young-generation
+ * both sides) was a third of what one predict allocated, so without it fewer young-generation
  * collections land inside a round trip.
  * It shares the worker's one message queue with comlink and the ping, which keeps them in order.
  * comlink's listeners skip these: a request has no `type`, a reply no `id`.

@@ -6,7 +6,8 @@ import type { BatchColumns } from '../../outputs/postprocess.js';
 import type { Manifest } from '../../schema/manifest.js';
 import type { BundleSource, LoadProgress } from '../loading/bundle.js';
 import type { RunOptions } from '../core.js';
-import type { EngineApi, WorkerLoadOptions } from './protocol.js';
+import type { EngineName } from '../engines/session.js';
+import type { EngineApi, Loaded, WorkerLoadOptions } from './protocol.js';
 import type { AccuracySnapshot, Actual } from '../../monitor/accuracy.js';
 import type { MatchedActuals, MonitorSnapshot } from '../../monitor/monitor.js';
 
@@ -18,21 +19,23 @@ import type { MatchedActuals, MonitorSnapshot } from '../../monitor/monitor.js';
  */
 
 /**
- * Records (or actuals) per postMessage. Small enough that cloning them costs the main thread ~1 ms and the
- * worker answers each within ~100 ms even on a slow machine (the watchdog's silence limit is
- * 600 ms); large enough that per-message overhead stays under 1 %.
+ * Records (or actuals) per postMessage. Small enough that cloning one costs the main thread little
+ * and the worker answers each well within the watchdog's silence limit; large enough that
+ * per-message overhead is negligible.
  */
 const RECORDS_PER_MESSAGE = 2048;
 
 /** An engine as the predictor sees it: inline (ModelEngine) or in a worker (WorkerBackend). */
 export interface Backend extends EngineApi {
   readonly manifest: Manifest;
+  readonly engine: EngineName;
   /** `abandoned` true: the caller has settled already (timeout, abort, dispose); a backend may stop early, with any rejection. */
   run(records: readonly unknown[], options: RunOptions, abandoned?: () => boolean): Promise<BatchColumns>;
 }
 
 export class WorkerBackend implements Backend {
   readonly manifest: Manifest;
+  readonly engine: EngineName;
   private live: LiveWorker | undefined;
   private restarting: Promise<LiveWorker> | undefined;
   /** Survives a worker restart; the drift counts of a dead worker do not. */
@@ -40,20 +43,21 @@ export class WorkerBackend implements Backend {
   private disposed = false;
 
   private constructor(
-    manifest: Manifest,
+    { manifest, engine }: Loaded,
     live: LiveWorker,
     private readonly source: BundleSource,
     private readonly options: WorkerLoadOptions,
   ) {
     this.manifest = manifest;
+    this.engine = engine;
     this.live = live;
   }
 
   static async start(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<WorkerBackend> {
     const live = new LiveWorker();
     try {
-      const manifest = await live.call((worker) => worker.api.load(source, options, onProgress && proxy(onProgress)), false);
-      return new WorkerBackend(manifest, live, source, options);
+      const loaded = await live.call((worker) => worker.api.load(source, options, onProgress && proxy(onProgress)), false);
+      return new WorkerBackend(loaded, live, source, options);
     } catch (error) {
       live.stop();
       throw error;

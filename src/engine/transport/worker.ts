@@ -17,7 +17,7 @@ const api: WorkerApi = {
     engine = undefined;
     engine = await ModelEngine.load(source, { ...options, onProgress });
     engine.warmUp();
-    return engine.manifest;
+    return { manifest: engine.manifest, engine: engine.engine };
   },
   monitorSnapshot: () => loaded().monitorSnapshot(),
   resetMonitor: () => loaded().resetMonitor(),
