@@ -29,7 +29,7 @@ const records = Array.from({ length: 3000 }, (_, i) => ({
   feelsLike: -8 + (i % 45),
   humidity: 20 + (i % 80),
   windSpeed: i % 50,
-  weather: (['clear', 'mist', 'light-rain', 'heavy-rain'] as const)[i % 4],
+  weather: (['clear', 'mist', 'light-precipitation', 'heavy-precipitation'] as const)[i % 4],
 }));
 
 type Run = { engine: string; runtime: string; predictions: unknown[] } | { error: { name: string; code: string; message: string } };

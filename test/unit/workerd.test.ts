@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,16 +11,16 @@ import { serve, type ServeHandle } from '../../src/server/node.js';
 import { makecalcRoute } from '../../models/bike-daily/makecalc.js';
 import { uciToRecord } from '../../models/bike-daily/uci.js';
 import { readDayCsv } from '../../models/bike-daily/data.js';
+import { readmeWorker } from '../fixtures/readme.js';
 import { bikePredictor, SEED_ROW } from '../fixtures/server-tools.js';
 
 /**
- * The fetch handler on an edge platform: test/fixtures/workerd/worker.ts (the bike model and its
- * makecalc route, bundle embedded) built with esbuild and run by workerd, Cloudflare's Workers
+ * The fetch handler on an edge platform: the README's Cloudflare Workers script (the bike model and
+ * its makecalc route, bundle embedded) built with esbuild and run by workerd, Cloudflare's Workers
  * runtime, through miniflare on 127.0.0.1. Every answer must equal the Node server's, byte for byte.
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ENTRY = join(ROOT, 'test/fixtures/workerd/worker.ts');
 /** The newest date this workerd (1.20260426) knows is 2026-04-26. */
 const COMPATIBILITY_DATE = '2026-04-01';
 
@@ -56,8 +56,12 @@ interface WorkerScript {
  * `import … from 'onnxruntime-web/wasm'` into the script, which workerd then fails to start on.
  */
 async function buildWorker(outdir: string): Promise<WorkerScript> {
+  // The README's own Workers script, so the sample users copy is the one that runs here.
+  mkdirSync(join(outdir, 'src'));
+  const source = join(outdir, 'src', 'worker.ts');
+  writeFileSync(source, readmeWorker());
   const result = await build({
-    entryPoints: { worker: ENTRY },
+    entryPoints: { worker: source },
     outdir,
     bundle: true,
     splitting: true,
