@@ -261,7 +261,7 @@ export function compileReader(fields: readonly InputField[], options: ReaderOpti
         // hasOwn: a polluted Object.prototype must never supply a field value.
         const value = hasOwn(rec, names[k]!) ? rec[names[k]!] : undefined;
         // NaN is how a data file or an app spells a missing number; only `missing: "model"` accepts it.
-        if ((value === undefined || value === null || (value !== value && missingAsNaN[k])) && absentAs[k] !== INVALID) {
+        if ((value === undefined || value === null || (Number.isNaN(value) && missingAsNaN[k])) && absentAs[k] !== INVALID) {
           out[k] = absentAs[k] as FieldValue;
           continue;
         }
