@@ -95,6 +95,13 @@ export function epochDay(d: CivilDate): number {
   return era * 146097 + doe - 719468;
 }
 
+/** The epoch day of a `YYYY-MM-DD` the spec schema has already checked (range and valid bounds); a bad one throws. */
+export function epochDayOfIso(text: string): number {
+  const date = parseIsoDate(text);
+  if (date === null) throw new RangeError(`not a valid calendar date YYYY-MM-DD: "${text}"`);
+  return epochDay(date);
+}
+
 /** Inverse of epochDay (Hinnant's civil_from_days). `n` must be an integer. */
 export function fromEpochDay(n: number): CivilDate {
   const z = n + 719468;
