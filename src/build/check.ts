@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BundleError } from '../errors.js';
 import { createPredictor } from '../predictor.js';
-import { epochDay, formatIsoDate, fromEpochDay, parseIsoDate } from '../features/calendar.js';
+import { epochDayOfIso, formatIsoDate, fromEpochDay } from '../features/calendar.js';
 import { epochMinuteOf, formatDateTime, fromEpochMinute, parseDateTime, zoneConverter } from '../features/datetime.js';
 import { manifestSchema, type InputField, type Manifest } from '../schema/manifest.js';
 import type { Prediction } from '../outputs/postprocess.js';
@@ -98,7 +98,7 @@ function valueAt(field: InputField, t: number, k: number): unknown {
     case 'integer':
       return Math.round(field.range.min + t * (field.range.max - field.range.min));
     case 'date': {
-      const [a, b] = [epochDay(parseIsoDate(field.range.min)!), epochDay(parseIsoDate(field.range.max)!)];
+      const [a, b] = [epochDayOfIso(field.range.min), epochDayOfIso(field.range.max)];
       return formatIsoDate(fromEpochDay(Math.round(a + t * (b - a))));
     }
     case 'datetime': {

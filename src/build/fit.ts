@@ -56,7 +56,7 @@ export async function fitPipeline(spec: PipelineSpec | unknown, data: DataSource
   const draft = parsed.inputs.map((input) => draftField(input, learned.get(input.name)));
   const { columns, rows } = await readColumns(draft, data, options);
   if (rows === 0) throw new SpecError(`No training rows in ${sourceName(data)}`);
-  const valuesOf = (name: string) => columns.get(name)!;
+  const valuesOf = (name: string) => entry(columns, name);
   const inputs = parsed.inputs.map((input, k) => fitField(input, draft[k]!, valuesOf(input.name)));
   const fitData = { values: valuesOf, field: (name: string) => field(inputs, name) };
   const features = parsed.features.map((step) => {
@@ -112,14 +112,14 @@ async function learnCategories(inputs: readonly InputSpec[], data: DataSource, o
     for (const name of open) {
       const v = record[name];
       if (typeof v !== 'string' && typeof v !== 'number') continue;
-      const set = seen.get(name)!;
+      const set = entry(seen, name);
       set.add(String(v));
       if (set.size > MAX_LEARNED_VALUES) {
         throw new SpecError(`Input "${name}" has more than ${MAX_LEARNED_VALUES} distinct values: list its values in the spec, or make it a number`);
       }
     }
   }
-  return new Map(open.map((name) => [name, [...seen.get(name)!].sort()]));
+  return new Map(open.map((name) => [name, [...entry(seen, name)].sort()]));
 }
 
 /** The field as the reader sees it while fitting: no training range yet, so nothing is clipped. */
@@ -185,7 +185,7 @@ function dateSpan(values: readonly FieldValue[]): { from: string; to: string } |
 async function readColumns(fields: readonly InputField[], data: DataSource, options: ReadOptions) {
   const reader = compileReader(fields);
   const columns = new Map<string, FieldValue[]>(fields.map((f) => [f.name, []]));
-  const slots = fields.map((f) => columns.get(f.name)!);
+  const slots = fields.map((f) => entry(columns, f.name));
   const bad = new BadRows();
   const values: FieldValue[] = new Array(fields.length);
   const issues: ValidationIssue[] = [];
@@ -203,4 +203,11 @@ async function readColumns(fields: readonly InputField[], data: DataSource, opti
   }
   bad.throwIfAny(data, 'fit');
   return { columns, rows };
+}
+
+/** The entry for `key` in a map this module filled for every such key: a miss is a bug, and says so. */
+function entry<V>(map: ReadonlyMap<string, V>, key: string): V {
+  const value = map.get(key);
+  if (value === undefined) throw new Error(`internal: no entry for "${key}"`);
+  return value;
 }

@@ -102,12 +102,13 @@ function columnThresholds(values: Float64Array, maxBins: number): number[] {
     let t = Math.fround((a + b) / 2);
     // Adjacent float32 values: the midpoint may round up to b, which would put b on the left.
     if (t >= b) t = a;
-    if (cuts.length === 0 || t > cuts[cuts.length - 1]) cuts.push(t);
+    const last = cuts.at(-1);
+    if (last === undefined || t > last) cuts.push(t);
   };
   let distinct = 1;
   for (let i = 1; i < sorted.length && distinct <= maxBins; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
   if (distinct <= maxBins) {
-    for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) push(sorted[i - 1], sorted[i]);
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) push(sorted[i - 1]!, sorted[i]!);
   } else {
     const n = sorted.length;
     for (let q = 1; q < maxBins; q++) {
@@ -115,7 +116,7 @@ function columnThresholds(values: Float64Array, maxBins: number): number[] {
       // Cut at the first value change at or after the quantile so ties stay in one bin.
       let j = i;
       while (j < n && sorted[j] === sorted[j - 1]) j++;
-      if (j < n) push(sorted[j - 1], sorted[j]);
+      if (j < n) push(sorted[j - 1]!, sorted[j]!);
     }
   }
   return cuts;
@@ -131,13 +132,20 @@ function binOf(cuts: number[], v: number): number {
   let hi = cuts.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (x <= cuts[mid]) hi = mid;
+    if (x <= cuts[mid]!) hi = mid;
     else lo = mid + 1;
   }
   return lo;
 }
 
 interface Split { feature: number; bin: number; gain: number }
+
+/** The float32 threshold a split was chosen at: bestSplit only returns bins below a column's cut count. */
+function threshold32(cuts: number[][], split: Split): number {
+  const t = cuts[split.feature]?.[split.bin];
+  if (t === undefined) throw new Error(`no cut ${split.bin} for feature ${split.feature}`);
+  return t;
+}
 
 export function trainGbdt(
   x: Float64Array | number[][],
@@ -159,22 +167,23 @@ export function trainGbdt(
   const bins = new Bins(n * nFeatures);
   const col = new Float64Array(n);
   for (let f = 0; f < nFeatures; f++) {
-    for (let i = 0; i < n; i++) col[i] = X[i * nFeatures + f];
+    for (let i = 0; i < n; i++) col[i] = X[i * nFeatures + f]!;
     const c = columnThresholds(col, params.maxBins);
     cuts.push(c);
-    for (let i = 0; i < n; i++) bins[f * n + i] = binOf(c, col[i]);
+    for (let i = 0; i < n; i++) bins[f * n + i] = binOf(c, col[i]!);
   }
 
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(y[i])) throw new RangeError(`y contains a non-finite value at row ${i}`);
-    sum += y[i];
+    const yi = y[i];
+    if (yi === undefined || !Number.isFinite(yi)) throw new RangeError(`y contains a non-finite value at row ${i}`);
+    sum += yi;
   }
   const base = Math.fround(sum / n);
   const pred = new Float64Array(n).fill(base);
   const resid = new Float64Array(n);
   let totalSq = 0;
-  for (let i = 0; i < n; i++) totalSq += (y[i] - base) ** 2;
+  for (let i = 0; i < n; i++) totalSq += (y[i]! - base) ** 2;
   // Ignore splits whose gain is float noise relative to the problem's scale.
   const minGain = 1e-12 * totalSq;
 
@@ -187,27 +196,27 @@ export function trainGbdt(
 
   const bestSplit = (idx: Int32Array): Split | null => {
     let G = 0;
-    for (let k = 0; k < idx.length; k++) G += resid[idx[k]];
+    for (const i of idx) G += resid[i]!;
     const m = idx.length;
     const parentScore = (G * G) / (m + l2);
     let best: Split | null = null;
-    for (let f = 0; f < nFeatures; f++) {
-      const nb = cuts[f].length + 1;
+    for (const [f, c] of cuts.entries()) {
+      const nb = c.length + 1;
       if (nb < 2) continue;
       gHist.fill(0, 0, nb);
       cHist.fill(0, 0, nb);
       const off = f * n;
       for (let k = 0; k < m; k++) {
-        const i = idx[k];
-        const b = bins[off + i];
-        gHist[b] += resid[i];
-        cHist[b]++;
+        const i = idx[k]!;
+        const b = bins[off + i]!;
+        gHist[b]! += resid[i]!;
+        cHist[b]!++;
       }
       let gl = 0;
       let cl = 0;
       for (let b = 0; b < nb - 1; b++) {
-        gl += gHist[b];
-        cl += cHist[b];
+        gl += gHist[b]!;
+        cl += cHist[b]!;
         const cr = m - cl;
         if (cl < minSamplesLeaf) continue;
         if (cr < minSamplesLeaf) break;
@@ -222,7 +231,7 @@ export function trainGbdt(
   const trees: Tree[] = [];
   const trainLoss: number[] = [];
   for (let t = 0; t < nTrees; t++) {
-    for (let i = 0; i < n; i++) resid[i] = y[i] - pred[i];
+    for (let i = 0; i < n; i++) resid[i] = y[i]! - pred[i]!;
     let sample: Int32Array;
     if (sampleSize >= n) {
       sample = perm.slice();
@@ -230,8 +239,8 @@ export function trainGbdt(
       // Partial Fisher-Yates: the first sampleSize slots become a uniform draw without replacement.
       for (let k = 0; k < sampleSize; k++) {
         const j = k + Math.floor(rand() * (n - k));
-        const tmp = perm[k];
-        perm[k] = perm[j];
+        const tmp = perm[k]!;
+        perm[k] = perm[j]!;
         perm[j] = tmp;
       }
       sample = perm.slice(0, sampleSize).sort();
@@ -249,15 +258,15 @@ export function trainGbdt(
       const split = depth < maxDepth && idx.length >= 2 * minSamplesLeaf ? bestSplit(idx) : null;
       if (split === null) {
         let g = 0;
-        for (let k = 0; k < idx.length; k++) g += resid[idx[k]];
+        for (const i of idx) g += resid[i]!;
         value[id] = Math.fround((learningRate * g) / (idx.length + l2));
         return id;
       }
       const off = split.feature * n;
-      const l = idx.filter((i) => bins[off + i] <= split.bin);
-      const r = idx.filter((i) => bins[off + i] > split.bin);
+      const l = idx.filter((i) => bins[off + i]! <= split.bin);
+      const r = idx.filter((i) => bins[off + i]! > split.bin);
       feature[id] = split.feature;
-      threshold[id] = cuts[split.feature][split.bin];
+      threshold[id] = threshold32(cuts, split);
       splitBin[id] = split.bin;
       left[id] = grow(l, depth + 1);
       right[id] = grow(r, depth + 1);
@@ -269,9 +278,9 @@ export function trainGbdt(
     let loss = 0;
     for (let i = 0; i < n; i++) {
       let node = 0;
-      while (feature[node] >= 0) node = bins[feature[node] * n + i] <= splitBin[node] ? left[node] : right[node];
-      pred[i] += value[node];
-      loss += (y[i] - pred[i]) ** 2;
+      while (feature[node]! >= 0) node = bins[feature[node]! * n + i]! <= splitBin[node]! ? left[node]! : right[node]!;
+      pred[i]! += value[node]!;
+      loss += (y[i]! - pred[i]!) ** 2;
     }
     trainLoss.push(loss / n);
     trees.push({
@@ -292,10 +301,10 @@ export function predictEnsemble(ens: Ensemble, row: ArrayLike<number>): number {
   let out = ens.base;
   for (const tree of ens.trees) {
     let node = 0;
-    while (tree.feature[node] >= 0) {
-      node = Math.fround(row[tree.feature[node]]) <= tree.threshold[node] ? tree.left[node] : tree.right[node];
+    while (tree.feature[node]! >= 0) {
+      node = Math.fround(row[tree.feature[node]!]!) <= tree.threshold[node]! ? tree.left[node]! : tree.right[node]!;
     }
-    out += tree.value[node];
+    out += tree.value[node]!;
   }
   return out;
 }

@@ -22,22 +22,22 @@ export function ensembleToOnnx(ens: Ensemble, options: OnnxExportOptions = {}): 
   const nodes = { tree: [] as number[], node: [] as number[], feat: [] as number[], val: [] as number[], mode: [] as string[], t: [] as number[], f: [] as number[] };
   const target = { tree: [] as number[], node: [] as number[], id: [] as number[], w: [] as number[] };
   ens.trees.forEach((tree, treeId) => {
-    for (let k = 0; k < tree.feature.length; k++) {
-      const leaf = tree.feature[k] < 0;
-      if (!leaf && tree.feature[k] >= ens.nFeatures) throw new RangeError(`tree ${treeId} node ${k} uses feature ${tree.feature[k]} >= nFeatures`);
+    for (const [k, feature] of tree.feature.entries()) {
+      const leaf = feature < 0;
+      if (!leaf && feature >= ens.nFeatures) throw new RangeError(`tree ${treeId} node ${k} uses feature ${feature} >= nFeatures`);
       nodes.tree.push(treeId);
       nodes.node.push(k);
-      nodes.feat.push(leaf ? 0 : tree.feature[k]);
-      nodes.val.push(leaf ? 0 : tree.threshold[k]);
+      nodes.feat.push(leaf ? 0 : feature);
+      nodes.val.push(leaf ? 0 : tree.threshold[k]!);
       nodes.mode.push(leaf ? 'LEAF' : 'BRANCH_LEQ');
       // ORT takes the "true" branch when x <= value, i.e. our left child.
-      nodes.t.push(leaf ? 0 : tree.left[k]);
-      nodes.f.push(leaf ? 0 : tree.right[k]);
+      nodes.t.push(leaf ? 0 : tree.left[k]!);
+      nodes.f.push(leaf ? 0 : tree.right[k]!);
       if (leaf) {
         target.tree.push(treeId);
         target.node.push(k);
         target.id.push(0);
-        target.w.push(tree.value[k]);
+        target.w.push(tree.value[k]!);
       }
     }
   });

@@ -31,10 +31,10 @@ function frequencies(bins: readonly number[], size: number, months: readonly num
 
 /** Decile bins of `values` (NaN, a missing value, counts in none). */
 export function histogramOf(values: readonly number[], months: readonly number[] | null): Histogram {
-  const sorted = values.filter((v) => v === v).sort((a, b) => a - b);
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   const cuts = sorted.length ? DECILES.map((q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!) : [];
   const edges = [...new Set(cuts.map((c) => Number(c.toPrecision(6))))];
-  return { edges, ...frequencies(values.map((v) => (v === v ? binOf(edges, v) : -1)), edges.length + 1, months) };
+  return { edges, ...frequencies(values.map((v) => (Number.isNaN(v) ? -1 : binOf(edges, v))), edges.length + 1, months) };
 }
 
 function categoricalOf(values: readonly FieldValue[], labels: readonly string[], months: readonly number[] | null): Categorical {

@@ -15,7 +15,7 @@ export function evaluateXgboost(json: unknown, rows: ArrayLike<number>, n: numbe
   const out: Float64Array[] = [];
   const row = new Float32Array(width);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < width; j++) row[j] = rows[i * width + j];
+    for (let j = 0; j < width; j++) row[j] = rows[i * width + j]!;
     out.push(transform(model, xgboostMargins(model, row)));
   }
   return out;
@@ -26,13 +26,13 @@ export function xgboostMargins(model: XgbModel, row: Float32Array): Float64Array
   const margin = Float64Array.from(model.baseMargin);
   for (const tree of model.trees) {
     let k = 0;
-    while (tree.feature[k] >= 0) {
-      const x = row[tree.feature[k]];
+    while (tree.feature[k]! >= 0) {
+      const x = row[tree.feature[k]!]!;
       // x < t on float32 values; NaN (missing) takes the node's default direction.
-      const left = Number.isNaN(x) ? tree.defaultLeft[k] : x < tree.value[k];
-      k = left ? tree.left[k] : tree.right[k];
+      const left = Number.isNaN(x) ? tree.defaultLeft[k] : x < tree.value[k]!;
+      k = left ? tree.left[k]! : tree.right[k]!;
     }
-    margin[tree.group] = Math.fround(margin[tree.group] + tree.value[k]);
+    margin[tree.group] = Math.fround(margin[tree.group]! + tree.value[k]!);
   }
   return margin;
 }
@@ -44,9 +44,11 @@ function transform(model: XgbModel, margin: Float64Array): Float64Array {
     case 'exp':
       return margin.map(Math.exp);
     case 'sigmoid': {
-      const p = 1 / (1 + Math.exp(-margin[0]));
+      const [m] = margin;
+      if (m === undefined) throw new Error('evaluateXgboost: a sigmoid model with no margin');
+      const p = 1 / (1 + Math.exp(-m));
       // binary:logistic reports both classes; 1 / (1 + e^m) keeps 1 − p exact when p is near 1.
-      return model.kind === 'classification' ? Float64Array.of(1 / (1 + Math.exp(margin[0])), p) : Float64Array.of(p);
+      return model.kind === 'classification' ? Float64Array.of(1 / (1 + Math.exp(m)), p) : Float64Array.of(p);
     }
     case 'softmax': {
       const max = Math.max(...margin);

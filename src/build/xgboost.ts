@@ -80,23 +80,23 @@ function treeNode(xgb: XgbModel, input: string, output: string): OnnxNode {
   const n = { tree: [] as number[], node: [] as number[], feat: [] as number[], val: [] as number[], mode: [] as string[], t: [] as number[], f: [] as number[], miss: [] as number[] };
   const target = { tree: [] as number[], node: [] as number[], id: [] as number[], w: [] as number[] };
   xgb.trees.forEach((tree, treeId) => {
-    for (let k = 0; k < tree.feature.length; k++) {
-      const leaf = tree.feature[k] < 0;
+    for (const [k, feature] of tree.feature.entries()) {
+      const leaf = feature < 0;
       n.tree.push(treeId);
       n.node.push(k);
-      n.feat.push(leaf ? 0 : tree.feature[k]);
-      n.val.push(leaf ? 0 : tree.value[k]);
+      n.feat.push(leaf ? 0 : feature);
+      n.val.push(leaf ? 0 : tree.value[k]!);
       // XGBoost goes left when x < t: the ONNX "true" branch of BRANCH_LT.
       n.mode.push(leaf ? 'LEAF' : 'BRANCH_LT');
-      n.t.push(leaf ? 0 : tree.left[k]);
-      n.f.push(leaf ? 0 : tree.right[k]);
+      n.t.push(leaf ? 0 : tree.left[k]!);
+      n.f.push(leaf ? 0 : tree.right[k]!);
       // NaN fails x < t, so it goes right unless the node's default is left.
       n.miss.push(!leaf && tree.defaultLeft[k] ? 1 : 0);
       if (leaf) {
         target.tree.push(treeId);
         target.node.push(k);
         target.id.push(tree.group);
-        target.w.push(tree.value[k]);
+        target.w.push(tree.value[k]!);
       }
     }
   });

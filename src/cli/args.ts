@@ -22,16 +22,16 @@ export type Values = Record<string, string | boolean | Array<string | boolean> |
 
 /** Parses a command's arguments strictly; a mistake is a usage error pointing at the command's help. */
 export function parse(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>, command: string, positionals = 0): Parsed {
-  let parsed;
+  let parsed: Parsed;
   try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: positionals > 0, strict: true });
+    parsed = parseArgs({ args: [...args], options, allowPositionals: positionals > 0, strict: true }) as Parsed;
   } catch (error) {
     throw new CliError(`${(error as Error).message}\nSee: featurecast ${command} --help`, EXIT.usage);
   }
   if (parsed.positionals.length > positionals) {
     throw new CliError(`unexpected argument "${parsed.positionals[positionals]}"\nSee: featurecast ${command} --help`, EXIT.usage);
   }
-  return parsed as Parsed;
+  return parsed;
 }
 
 /** An integer flag within bounds, or the fallback when absent. */

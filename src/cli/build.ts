@@ -4,7 +4,7 @@ import { checkBundle } from '../build/check.js';
 import { writeFeatures } from '../build/features.js';
 import { fitPipeline, parsePipeline, type FittedPipeline } from '../build/fit.js';
 import type { BuildProgress } from '../build/rows.js';
-import { trainModel, type GbdtParams } from '../build/train.js';
+import { trainModel, type GbdtParams, type Trained } from '../build/train.js';
 import { CliError, EXIT, type Parsed } from './args.js';
 
 /** The build-side commands: fit, features, train, bundle, check. Each reads files, writes files, and reports on stderr. */
@@ -102,7 +102,7 @@ export async function trainCommand(parse: Parse): Promise<number> {
   }
   const [pipelinePath, data, target, out] = (['pipeline', 'data', 'target', 'out'] as const).map((flag) => required(values, flag, 'train')) as [string, string, string, string];
   const pipeline = await readPipeline(pipelinePath);
-  let trained;
+  let trained: Trained;
   try {
     trained = await trainModel(pipeline, data, { target, params, onProgress: progress(values.quiet === true) });
   } catch (error) {

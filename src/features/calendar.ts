@@ -48,7 +48,7 @@ export function parseIsoDate(text: string): CivilDate | null {
   const month = m0 * 10 + m1;
   const day = d0 * 10 + d1;
   if (month < 1 || month > 12 || day < 1) return null;
-  if (day > DAYS_IN_MONTH[month] && !(month === 2 && day === 29 && isLeapYear(year))) return null;
+  if (day > DAYS_IN_MONTH[month]! && !(month === 2 && day === 29 && isLeapYear(year))) return null;
   return { year, month, day };
 }
 
@@ -76,7 +76,7 @@ export function daysInMonth(year: number, month: number): number {
   if (!Number.isInteger(month) || month < 1 || month > 12) {
     throw new RangeError(`month must be an integer 1–12, got ${month}`);
   }
-  return month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month];
+  return month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month]!;
 }
 
 /**
@@ -93,6 +93,13 @@ export function epochDay(d: CivilDate): number {
   const doy = Math.floor((153 * mp + 2) / 5) + d.day - 1; // 0..365
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy; // 0..146096
   return era * 146097 + doe - 719468;
+}
+
+/** The epoch day of a `YYYY-MM-DD` the spec schema has already checked (range and valid bounds); a bad one throws. */
+export function epochDayOfIso(text: string): number {
+  const date = parseIsoDate(text);
+  if (date === null) throw new RangeError(`not a valid calendar date YYYY-MM-DD: "${text}"`);
+  return epochDay(date);
 }
 
 /** Inverse of epochDay (Hinnant's civil_from_days). `n` must be an integer. */
@@ -114,7 +121,7 @@ export function fromEpochDay(n: number): CivilDate {
 /** 1..365/366 */
 export function dayOfYear(d: CivilDate): number {
   const leapShift = d.month > 2 && isLeapYear(d.year) ? 1 : 0;
-  return DAYS_BEFORE_MONTH[d.month] + d.day + leapShift;
+  return DAYS_BEFORE_MONTH[d.month]! + d.day + leapShift;
 }
 
 /** 0 = Sunday … 6 = Saturday (the UCI `weekday` convention). */

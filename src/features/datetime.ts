@@ -70,8 +70,8 @@ export function zoneConverter(timeZone = 'UTC'): (epochMs: number) => CivilDateT
     minute: 'numeric',
   });
   return (epochMs) => {
-    const parts: Record<string, number> = {};
-    for (const p of format.formatToParts(epochMs)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-    return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute! };
+    const parts = { year: 0, month: 0, day: 0, hour: 0, minute: 0 };
+    for (const p of format.formatToParts(epochMs)) if (p.type in parts) parts[p.type as keyof typeof parts] = Number(p.value);
+    return parts;
   };
 }

@@ -123,7 +123,7 @@ export class DriftMonitor {
     for (const t of this.tracked) {
       const value = values[t.slot];
       // A missing value (NaN, `missing: "model"`) is in no bin.
-      const b = value === value ? t.bin(value) : -1;
+      const b = Number.isNaN(value) ? -1 : t.bin(value);
       if (b >= 0) t.counts[b]!++;
     }
   }

@@ -139,7 +139,7 @@ export class ProtoReader {
     let lo = 0;
     let hi = 0;
     for (let shift = 0; shift < 70; shift += 7) {
-      const b = this.buf[this.need(1)];
+      const b = this.buf[this.need(1)]!;
       if (shift < 32) lo |= (b & 0x7f) << shift;
       if (shift > 25) hi |= shift < 32 ? (b & 0x7f) >>> (32 - shift) : (b & 0x7f) << (shift - 32);
       if (b < 0x80) {

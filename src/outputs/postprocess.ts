@@ -71,7 +71,7 @@ export function compileOutput(spec: Postprocess, fields: readonly InputField[]):
     // Years beyond the training data keep the nearest known level: the model cannot know later growth.
     levelOf = (values) => {
       const year = (values[k] as CivilDate).year;
-      return byYear.get(year < first ? first : year > last ? last : year) ?? 1;
+      return byYear.get(Math.min(Math.max(year, first), last)) ?? 1;
     };
   }
   return {
@@ -80,7 +80,7 @@ export function compileOutput(spec: Postprocess, fields: readonly InputField[]):
     finish(raw, levels, values, bands) {
       for (let i = 0; i < raw.length; i++) {
         const v = inverse(raw[i]!) * levels[i]!;
-        values[i] = v < clampMin ? clampMin : v;
+        values[i] = Math.max(v, clampMin);
         if (bands) {
           let b = 0;
           while (b < thresholds.length && values[i]! >= thresholds[b]!) b++;

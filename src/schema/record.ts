@@ -1,5 +1,5 @@
 import type { IssueKind, ValidationIssue } from '../errors.js';
-import { epochDay, fromEpochDay, parseIsoDate, type CivilDate } from '../features/calendar.js';
+import { epochDay, epochDayOfIso, fromEpochDay, parseIsoDate, type CivilDate } from '../features/calendar.js';
 import { epochMinuteOf, fromEpochMinute, parseDateTime, zoneConverter, type CivilDateTime } from '../features/datetime.js';
 import type { InputField } from './manifest.js';
 import { unsendableType } from './sendable.js';
@@ -118,8 +118,8 @@ function implausible(value: number | string, min: number | string, max: number |
 const DATE_MEMO_SIZE = 4096;
 
 function dateReader(field: Extract<InputField, { type: 'date' }>): FieldReader {
-  const bounds = [epochDay(parseIsoDate(field.range.min)!), epochDay(parseIsoDate(field.range.max)!)] as const;
-  const valid = field.valid ? [epochDay(parseIsoDate(field.valid.min)!), epochDay(parseIsoDate(field.valid.max)!)] : [-Infinity, Infinity];
+  const bounds = [epochDayOfIso(field.range.min), epochDayOfIso(field.range.max)] as const;
+  const valid: readonly [number, number] = field.valid ? [epochDayOfIso(field.valid.min), epochDayOfIso(field.valid.max)] : [-Infinity, Infinity];
   // CivilDate is immutable, so records with the same date string can share one parse.
   const memo = new Map<string, { date: CivilDate | null; day: number }>();
   return (value, index, issues, warnings) => {
@@ -135,7 +135,7 @@ function dateReader(field: Extract<InputField, { type: 'date' }>): FieldReader {
       }
     }
     if (!parsed.date) return issue(issues, index, field.name, 'format', `"${printableValue(value)}" is not a valid calendar date YYYY-MM-DD`, value);
-    if (parsed.day < valid[0]! || parsed.day > valid[1]!) return issue(issues, index, field.name, 'implausible', implausible(value, field.valid!.min, field.valid!.max), value);
+    if (parsed.day < valid[0] || parsed.day > valid[1]) return issue(issues, index, field.name, 'implausible', implausible(value, field.valid!.min, field.valid!.max), value);
     return applyRange<CivilDate>(field, parsed.day, value, parsed.date, fromEpochDay, bounds, index, issues, warnings);
   };
 }
@@ -261,7 +261,7 @@ export function compileReader(fields: readonly InputField[], options: ReaderOpti
         // hasOwn: a polluted Object.prototype must never supply a field value.
         const value = hasOwn(rec, names[k]!) ? rec[names[k]!] : undefined;
         // NaN is how a data file or an app spells a missing number; only `missing: "model"` accepts it.
-        if ((value === undefined || value === null || (value !== value && missingAsNaN[k])) && absentAs[k] !== INVALID) {
+        if ((value === undefined || value === null || (Number.isNaN(value) && missingAsNaN[k])) && absentAs[k] !== INVALID) {
           out[k] = absentAs[k] as FieldValue;
           continue;
         }

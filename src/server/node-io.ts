@@ -105,7 +105,7 @@ export function toRequest(req: IncomingMessage, origin: string, body: Uint8Array
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   const url = new URL(`${origin}${req.url?.startsWith('/') ? req.url : '/'}`);
-  return new Request(url, { method: req.method ?? 'GET', headers, signal, body: body && body.byteLength ? (body as Uint8Array<ArrayBuffer>) : undefined });
+  return new Request(url, { method: req.method ?? 'GET', headers, signal, body: body?.byteLength ? (body as Uint8Array<ArrayBuffer>) : undefined });
 }
 
 /** Writes a foreign handler's Fetch Response. */

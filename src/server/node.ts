@@ -121,7 +121,10 @@ async function handle(
     let state: Parameters<typeof mustClose>[1] = hasBody ? 'unread' : 'none';
     const read = () => {
       state = 'failed';
-      return readBody(req, limit, bodyTimeoutMs).then((bytes) => ((state = 'read'), bytes));
+      return readBody(req, limit, bodyTimeoutMs).then((bytes) => {
+        state = 'read';
+        return bytes;
+      });
     };
     const url = req.url ?? '/';
     // Plain data properties only: a getter in this per-request literal made GC take several times longer.

@@ -188,7 +188,7 @@ test('keyboard only: every control is labelled and reachable with Tab', async ({
   const unlabelled = await page.evaluate(() =>
     [...document.querySelectorAll('input, select, button')].filter((c) => {
       const labels = (c as HTMLInputElement).labels;
-      return !(labels && labels.length) && !(c.textContent ?? '').trim() && !c.getAttribute('aria-label');
+      return !labels?.length && !(c.textContent ?? '').trim() && !c.getAttribute('aria-label');
     }).length,
   );
   expect(unlabelled).toBe(0);

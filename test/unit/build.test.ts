@@ -160,7 +160,7 @@ describe('train, bundle and check', () => {
     const out = join(dir, 'tampered');
     const bike = JSON.parse(readFileSync('models/bike-daily/manifest.json', 'utf8'));
     const model = new Uint8Array(readFileSync('models/bike-daily/model.onnx'));
-    model[model.length - 1] ^= 1;
+    model[model.length - 1]! ^= 1;
     await writeBundle(out, { manifest: bike, model });
     await expect(checkBundle(out)).rejects.toMatchObject({ code: 'ERR_BUNDLE_INTEGRITY' });
   });

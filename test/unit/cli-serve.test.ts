@@ -19,7 +19,10 @@ afterEach(() => {
 /** Runs the CLI in this process (usage errors return before anything listens) and keeps its stderr. */
 async function usage(args: string[]): Promise<{ code: number; stderr: string }> {
   let stderr = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
   const code = await runCli(args);
   return { code, stderr };
 }

@@ -16,24 +16,24 @@ function synth(n: number, f: number, seed = 7) {
   const x = new Float64Array(n * f).map(() => Math.fround(r() * 10 - 5));
   const y = Array.from({ length: n }, (_, i) => {
     const row = x.subarray(i * f, i * f + f);
-    return 10 + 2 * Math.sin(row[0]) + (row[1] > 0 ? 3 : -1) + 0.3 * (f > 2 ? row[2] : 1) * (f > 3 ? row[3] : 1) + 0.2 * r();
+    return 10 + 2 * Math.sin(row[0]!) + (row[1]! > 0 ? 3 : -1) + 0.3 * (f > 2 ? row[2]! : 1) * (f > 3 ? row[3]! : 1) + 0.2 * r();
   });
   return { x, y };
 }
 
 function depthOf(t: Tree, node = 0): number {
-  return t.feature[node] < 0 ? 0 : 1 + Math.max(depthOf(t, t.left[node]), depthOf(t, t.right[node]));
+  return t.feature[node]! < 0 ? 0 : 1 + Math.max(depthOf(t, t.left[node]!), depthOf(t, t.right[node]!));
 }
 
 function leafOf(t: Tree, row: ArrayLike<number>): number {
   let node = 0;
-  while (t.feature[node] >= 0) node = Math.fround(row[t.feature[node]]) <= t.threshold[node] ? t.left[node] : t.right[node];
+  while (t.feature[node]! >= 0) node = Math.fround(row[t.feature[node]!]!) <= t.threshold[node]! ? t.left[node]! : t.right[node]!;
   return node;
 }
 
 function mse(ens: ReturnType<typeof trainGbdt>['ensemble'], x: Float64Array, y: number[], f: number): number {
   let s = 0;
-  for (let i = 0; i < y.length; i++) s += (y[i] - predictEnsemble(ens, x.subarray(i * f, i * f + f))) ** 2;
+  for (let i = 0; i < y.length; i++) s += (y[i]! - predictEnsemble(ens, x.subarray(i * f, i * f + f))) ** 2;
   return s / y.length;
 }
 
@@ -42,7 +42,7 @@ describe('trainGbdt', () => {
     const xs = Array.from({ length: 20 }, (_, i) => Math.fround(i / 20));
     const y = xs.map((v) => (v < 0.5 ? 1 : 5));
     const { ensemble } = trainGbdt(Float64Array.from(xs), 1, y, { ...defaults, nTrees: 1, maxDepth: 1, learningRate: 1 });
-    const [tree] = ensemble.trees;
+    const tree = ensemble.trees[0]!;
     expect(tree.feature.length).toBe(3);
     expect(tree.feature[0]).toBe(0);
     expect(tree.threshold[0]).toBeGreaterThan(0.45);
@@ -51,7 +51,7 @@ describe('trainGbdt', () => {
     expect(predictEnsemble(ensemble, [-100])).toBe(1);
     expect(predictEnsemble(ensemble, [100])).toBe(5);
     // Left is taken on equality, like BRANCH_LEQ.
-    expect(predictEnsemble(ensemble, [tree.threshold[0]])).toBe(1);
+    expect(predictEnsemble(ensemble, [tree.threshold[0]!])).toBe(1);
   });
 
   it('splits correctly between adjacent float32 values (midpoint rounds up)', () => {
@@ -72,9 +72,9 @@ describe('trainGbdt', () => {
     expect(Math.fround(ensemble.base)).toBe(ensemble.base);
     for (const t of ensemble.trees) {
       for (let k = 0; k < t.feature.length; k++) {
-        expect(Math.fround(t.threshold[k])).toBe(t.threshold[k]);
-        expect(Math.fround(t.value[k])).toBe(t.value[k]);
-        if (t.feature[k] < 0) expect([t.left[k], t.right[k]]).toEqual([-1, -1]);
+        expect(Math.fround(t.threshold[k]!)).toBe(t.threshold[k]);
+        expect(Math.fround(t.value[k]!)).toBe(t.value[k]);
+        if (t.feature[k]! < 0) expect([t.left[k], t.right[k]]).toEqual([-1, -1]);
       }
     }
   });
@@ -86,10 +86,10 @@ describe('trainGbdt', () => {
     const mean = y.reduce((a, b) => a + b, 0) / y.length;
     const variance = y.reduce((a, b) => a + (b - mean) ** 2, 0) / y.length;
     expect(trainLoss[0]).toBeLessThan(variance);
-    for (let t = 1; t < trainLoss.length; t++) expect(trainLoss[t]).toBeLessThanOrEqual(trainLoss[t - 1]);
-    expect(trainLoss[79]).toBeLessThan(trainLoss[0] * 0.2);
+    for (let t = 1; t < trainLoss.length; t++) expect(trainLoss[t]).toBeLessThanOrEqual(trainLoss[t - 1]!);
+    expect(trainLoss[79]).toBeLessThan(trainLoss[0]! * 0.2);
     // Internal bin routing must agree with threshold routing on every training row.
-    expect(mse(ensemble, x, y, 4)).toBeCloseTo(trainLoss[79], 10);
+    expect(mse(ensemble, x, y, 4)).toBeCloseTo(trainLoss[79]!, 10);
   });
 
   it('is deterministic for a seed and depends on it when subsampling', () => {
@@ -147,7 +147,7 @@ describe('trainGbdt', () => {
     const { ensemble } = trainGbdt(x, 2, y, { ...defaults, nTrees: 40, maxDepth: 4, maxBins: 4 });
     for (const f of [0, 1]) {
       const used = new Set<number>();
-      for (const t of ensemble.trees) t.feature.forEach((g, k) => g === f && used.add(t.threshold[k]));
+      for (const t of ensemble.trees) t.feature.forEach((g, k) => g === f && used.add(t.threshold[k]!));
       expect(used.size).toBeGreaterThan(0);
       expect(used.size).toBeLessThanOrEqual(3);
     }

@@ -24,8 +24,8 @@ describe('UCI bike-sharing day.csv', () => {
 
   it('covers 731 consecutive days', () => {
     expect(days).toHaveLength(731);
-    expect(days[0].dteday).toBe('2011-01-01');
-    expect(days[730].dteday).toBe('2012-12-31');
+    expect(days[0]!.dteday).toBe('2011-01-01');
+    expect(days[730]!.dteday).toBe('2012-12-31');
   });
 
   it('reproduces the holiday column exactly (21 days)', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { AttributeType, DataType, decodeModel, encodeModel, formatType, type OnnxAttribute, type OnnxModel } from '../../src/onnx/model.js';
+import { AttributeType, DataType, decodeModel, encodeModel, formatType, type OnnxAttribute, type OnnxModel, type OnnxValueInfo } from '../../src/onnx/model.js';
 import { ProtoReader, ProtoWriter, WIRE } from '../../src/onnx/protobuf.js';
 import { getModelType } from '../fixtures/onnx-legacy-export.js';
 
@@ -12,7 +12,7 @@ const bikeBytes = new Uint8Array(readFileSync(new URL('../../models/bike-daily/m
 const PY_FIXTURES = ['linear-regressor.onnx', 'initializer-raw-data.onnx', 'initializer-float-data.onnx', 'tree-classifier-zipmap.onnx', 'tree-classifier-zipmap-strings.onnx'];
 
 const varintBytes = (v: number) => [...new ProtoWriter().varint(v).finish()];
-const attrs = (m: OnnxModel, node = 0) => Object.fromEntries(m.graph!.node![node].attribute!.map((a) => [a.name, a])) as Record<string, OnnxAttribute>;
+const attrs = (m: OnnxModel, node = 0) => Object.fromEntries(m.graph!.node![node]!.attribute!.map((a) => [a.name, a])) as Record<string, OnnxAttribute>;
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /** protobufjs' view of the same bytes (official schema), in our representation: UTF-8 fields as text. */
@@ -113,20 +113,20 @@ describe('decodeModel / encodeModel', () => {
     expect(g.output).toEqual([{ name: 'prediction', type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: 1 }] } } } }]);
 
     const a = attrs(m);
-    expect(new Set(a.nodes_treeids.ints).size).toBe(300);
-    expect(Math.max(...a.nodes_treeids.ints!)).toBe(299);
-    const modes = a.nodes_modes.strings!;
+    expect(new Set(a.nodes_treeids!.ints).size).toBe(300);
+    expect(Math.max(...a.nodes_treeids!.ints!)).toBe(299);
+    const modes = a.nodes_modes!.strings!;
     expect(new Set(modes)).toEqual(new Set(['BRANCH_LEQ', 'LEAF']));
-    expect(a.nodes_modes.type).toBe(AttributeType.STRINGS);
+    expect(a.nodes_modes!.type).toBe(AttributeType.STRINGS);
     const n = modes.length;
-    for (const k of ['nodes_nodeids', 'nodes_featureids', 'nodes_truenodeids', 'nodes_falsenodeids']) expect(a[k].ints).toHaveLength(n);
-    expect(a.nodes_values.floats).toHaveLength(n);
+    for (const k of ['nodes_nodeids', 'nodes_featureids', 'nodes_truenodeids', 'nodes_falsenodeids']) expect(a[k]!.ints).toHaveLength(n);
+    expect(a.nodes_values!.floats).toHaveLength(n);
     const leaves = modes.filter((s) => s === 'LEAF').length;
-    expect(a.target_weights.floats).toHaveLength(leaves);
-    expect(a.target_nodeids.ints).toHaveLength(leaves);
+    expect(a.target_weights!.floats).toHaveLength(leaves);
+    expect(a.target_nodeids!.ints).toHaveLength(leaves);
     expect(a.aggregate_function).toEqual({ name: 'aggregate_function', s: 'SUM', type: AttributeType.STRING });
     expect(a.n_targets).toEqual({ name: 'n_targets', i: 1, type: AttributeType.INT });
-    expect(Math.max(...a.nodes_featureids.ints!)).toBeLessThan(10);
+    expect(Math.max(...a.nodes_featureids!.ints!)).toBeLessThan(10);
   });
 
   it('round-trips a model using every field of the subset', () => {
@@ -199,7 +199,7 @@ describe('decodeModel / encodeModel', () => {
     const tensor = (w: ProtoWriter) => w.packedInt64s(1, [2, 3]).int64(7, -4).int64(7, 5).packedInt64s(7, [6]);
     const bytes = new ProtoWriter().message(7, (g) => g.message(1, (n) => n.message(5, attribute).message(5, (a) => a.message(5, tensor)))).finish();
     const m = decodeModel(bytes);
-    expect(m.graph!.node![0].attribute).toEqual([
+    expect(m.graph!.node![0]!.attribute).toEqual([
       { name: 'a', floats: [1.5, -2, 3], ints: [-1, 2 ** 40], type: AttributeType.FLOATS },
       { t: { dims: [2, 3], int64Data: [-4, 5, 6] } },
     ]);
@@ -231,12 +231,12 @@ describe('models written by the official onnx package (Python)', () => {
     const a = attrs(m);
     expect(a.intercepts).toEqual({ name: 'intercepts', floats: [10], type: AttributeType.FLOATS });
     expect(a.targets).toEqual({ name: 'targets', i: 1, type: AttributeType.INT });
-    expect(a.post_transform.s).toBe('NONE');
-    expect(m.graph!.input![0].type!.tensorType!.shape).toEqual({ dim: [{ dimParam: 'N' }, { dimValue: 3 }] });
+    expect(a.post_transform!.s).toBe('NONE');
+    expect(m.graph!.input![0]!.type!.tensorType!.shape).toEqual({ dim: [{ dimParam: 'N' }, { dimValue: 3 }] });
   });
 
   it('initializers: raw_data as bytes, float_data and negative int64_data as numbers; model fields', () => {
-    const raw = decodeModel(fixture('initializer-raw-data.onnx')).graph!.initializer![0];
+    const raw = decodeModel(fixture('initializer-raw-data.onnx')).graph!.initializer![0]!;
     expect(raw).toMatchObject({ name: 'B', dataType: DataType.FLOAT, dims: [1, 3] });
     expect(raw.floatData).toBeUndefined();
     const copy = raw.rawData!.slice();
@@ -251,7 +251,7 @@ describe('models written by the official onnx package (Python)', () => {
     expect(m.graph!.docString).toBe('graph doc');
     expect(m.metadataProps).toEqual([{ key: 'author', value: 'featurecast' }, { key: 'note', value: 'ünïcødé' }]);
     // A None dimension is a Dimension with neither field set.
-    expect(m.graph!.input![0].type!.tensorType!.shape!.dim).toEqual([{}, { dimValue: 3 }]);
+    expect(m.graph!.input![0]!.type!.tensorType!.shape!.dim).toEqual([{}, { dimValue: 3 }]);
   });
 
   it.each([
@@ -263,8 +263,8 @@ describe('models written by the official onnx package (Python)', () => {
     expect(classifier).toMatchObject({ opType: 'TreeEnsembleClassifier', domain: 'ai.onnx.ml', output: ['label', 'probabilities'] });
     expect(zipmap).toMatchObject({ opType: 'ZipMap', domain: 'ai.onnx.ml', input: ['probabilities'], output: ['output_probability'] });
     expect(attrs(m, 1)[`classlabels_${keyName === 'int64' ? 'int64s' : 'strings'}`]).toMatchObject(labels);
-    expect(attrs(m).nodes_modes.strings).toEqual(['BRANCH_LEQ', 'LEAF', 'BRANCH_LEQ', 'LEAF', 'LEAF']);
-    const [label, probs] = m.graph!.output!;
+    expect(attrs(m).nodes_modes!.strings).toEqual(['BRANCH_LEQ', 'LEAF', 'BRANCH_LEQ', 'LEAF', 'LEAF']);
+    const [label, probs] = m.graph!.output! as [OnnxValueInfo, OnnxValueInfo];
     expect(label.type).toEqual({ tensorType: { elemType: keyType, shape: { dim: [{}] } } });
     expect(probs.name).toBe('output_probability');
     expect(probs.type).toEqual({ sequenceType: { elemType: { mapType: { keyType, valueType: { tensorType: { elemType: DataType.FLOAT } } } } } });
@@ -289,7 +289,7 @@ describe('onnxruntime-node runs what encodeModel writes', () => {
     const bytes = fixture(name);
     const want = await run(bytes, x3());
     expect(await run(encodeModel(decodeModel(bytes)), x3())).toEqual(want);
-    if (name === 'linear-regressor.onnx') expect(want.Y.data).toEqual([10 + 0.5 - 4 + 0.75, 10 - 0.5 - 1 + 1]);
+    if (name === 'linear-regressor.onnx') expect(want.Y!.data).toEqual([10 + 0.5 - 4 + 0.75, 10 - 0.5 - 1 + 1]);
   });
 
   it('classifiers: the label (ZipMap\'s map output is beyond ORT\'s JS API), and the probabilities once ZipMap is cut off', async () => {
@@ -298,7 +298,7 @@ describe('onnxruntime-node runs what encodeModel writes', () => {
       const want = await run(bytes, x2(), ['label']);
       const m = decodeModel(bytes);
       expect(await run(encodeModel(m), x2(), ['label'])).toEqual(want);
-      expect(want.label.data).toEqual(name.includes('strings') ? ['low', 'mid', 'high'] : [10n, 20n, 30n]);
+      expect(want.label!.data).toEqual(name.includes('strings') ? ['low', 'mid', 'high'] : [10n, 20n, 30n]);
       m.graph!.node = m.graph!.node!.slice(0, 1);
       m.graph!.output = [{ name: 'probabilities', type: { tensorType: { elemType: DataType.FLOAT } } }];
       const { probabilities } = await run(encodeModel(m), x2());
@@ -381,7 +381,7 @@ describe('malformed input', () => {
       let bytes: Uint8Array;
       if (i % 2) bytes = Uint8Array.from({ length: 1 + Math.floor(rand() * 64) }, () => Math.floor(rand() * 256));
       else {
-        bytes = seeds[i % seeds.length].slice();
+        bytes = seeds[i % seeds.length]!.slice();
         for (let k = 0; k < 1 + rand() * 4; k++) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
       }
       const e = error(bytes);

@@ -29,7 +29,7 @@ function dataset(n: number, seed: number) {
   const x = new Float64Array(n * F).map(() => Math.fround(r() * 20 - 10));
   const y = Array.from({ length: n }, (_, i) => {
     const v = x.subarray(i * F, i * F + F);
-    return 50 + 5 * Math.sin(v[0]) + (v[1] > 2 ? 8 : 0) + v[2] * v[3] * 0.2 - Math.abs(v[4]) + r();
+    return 50 + 5 * Math.sin(v[0]!) + (v[1]! > 2 ? 8 : 0) + v[2]! * v[3]! * 0.2 - Math.abs(v[4]!) + r();
   });
   return { x, y };
 }
@@ -38,7 +38,7 @@ async function runOrt(model: Uint8Array, x: Float32Array, n: number, inputName =
   const session = await ort.InferenceSession.create(model);
   try {
     const out = await session.run({ [inputName]: new ort.Tensor('float32', x, [n, F]) });
-    const tensor = out[outputName];
+    const tensor = out[outputName]!;
     expect(tensor.type).toBe('float32');
     expect(tensor.dims).toEqual([n, 1]);
     return tensor.data as Float32Array;
@@ -74,16 +74,16 @@ describe('ensembleToOnnx', () => {
     // Wider than the training range, so extrapolation paths are exercised too.
     const x = new Float32Array(n * F).map(() => r() * 30 - 15);
     // Put exact thresholds in some rows: BRANCH_LEQ must send them left in both implementations.
-    const thresholds = ensemble.trees.flatMap((t) => [...t.feature].flatMap((f, k) => (f >= 0 ? [[f, t.threshold[k]]] : [])));
+    const thresholds = ensemble.trees.flatMap((t) => [...t.feature].flatMap((f, k) => (f >= 0 ? [[f, t.threshold[k]!] as const] : [])));
     for (let i = 0; i < 100; i++) {
-      const [f, thr] = thresholds[(i * 37) % thresholds.length];
+      const [f, thr] = thresholds[(i * 37) % thresholds.length]!;
       x[i * F + f] = thr;
     }
     const got = await runOrt(ensembleToOnnx(ensemble), x, n);
     let maxRel = 0;
     for (let i = 0; i < n; i++) {
       const want = predictEnsemble(ensemble, x.subarray(i * F, i * F + F));
-      maxRel = Math.max(maxRel, Math.abs(got[i] - want) / Math.abs(want));
+      maxRel = Math.max(maxRel, Math.abs(got[i]! - want) / Math.abs(want));
     }
     expect(maxRel).toBeLessThan(1e-5);
   });
@@ -96,10 +96,10 @@ describe('ensembleToOnnx', () => {
     const session = await ortNode.InferenceSession.create(model);
     try {
       const out = await session.run({ features: new ortNode.Tensor('float32', x, [n, F]) });
-      expect(out.prediction.dims).toEqual([n, 1]);
+      expect(out.prediction!.dims).toEqual([n, 1]);
       const web = await runOrt(model, x, n);
       // The native build may sum trees in another order (threads), so not bit-for-bit.
-      (out.prediction.data as Float32Array).forEach((v, i) => expect(Math.abs(v - web[i])).toBeLessThan(1e-5 * Math.abs(web[i])));
+      (out.prediction!.data as Float32Array).forEach((v, i) => expect(Math.abs(v - web[i]!)).toBeLessThan(1e-5 * Math.abs(web[i]!)));
     } finally {
       await session.release();
     }
@@ -112,7 +112,7 @@ describe('ensembleToOnnx', () => {
     const stump = trainGbdt(xm, F, xs.map((v) => (v < 0.5 ? 1 : 5)), {
       ...params, nTrees: 1, maxDepth: 1, learningRate: 1, minSamplesLeaf: 1, subsample: 1, l2: 0,
     }).ensemble;
-    const thr = stump.trees[0].threshold[0];
+    const thr = stump.trees[0]!.threshold[0]!;
     const probes = [-1, 0.45, thr, Math.fround(thr + 1e-7), 0.5, 2];
     const x = new Float32Array(probes.length * F);
     probes.forEach((v, i) => (x[i * F + 2] = v));
@@ -123,7 +123,7 @@ describe('ensembleToOnnx', () => {
   it('decodes with the unmodified schema into the expected TreeEnsembleRegressor', () => {
     const bytes = ensembleToOnnx({ ...ensemble, featureNames: ['a', 'b', 'c', 'd', 'e', 'f'] }, { producerName: 'test', docString: 'doc' });
     const Model = protobuf.loadSync(protoPath).lookupType('onnx.ModelProto');
-    const m = Model.toObject(Model.decode(bytes), { longs: Number, bytes: String, defaults: false }) as any;
+    const m = Model.toObject(Model.decode(bytes), { longs: Number, bytes: String, defaults: false });
     expect(m.irVersion).toBe(8);
     expect(m.producerName).toBe('test');
     expect(m.docString).toBe('doc');
@@ -139,7 +139,7 @@ describe('ensembleToOnnx', () => {
     expect(node[0].opType).toBe('TreeEnsembleRegressor');
     expect(node[0].domain).toBe('ai.onnx.ml');
 
-    const attr = Object.fromEntries(node[0].attribute.map((a: any) => [a.name, a]));
+    const attr = Object.fromEntries(node[0].attribute.map((a: { name: string }) => [a.name, a]));
     const text = (s: string) => Buffer.from(s, 'base64').toString('utf8');
     const allNodes = ensemble.trees.flatMap((t, ti) => [...t.feature].map((f, k) => ({ t, ti, f, k })));
     const leaves = allNodes.filter((e) => e.f < 0);
@@ -154,9 +154,9 @@ describe('ensembleToOnnx', () => {
     // Leaves carry zeros in the per-node arrays, which must all have one entry per node.
     const perNode = (get: (e: (typeof allNodes)[number]) => number) => allNodes.map((e) => (e.f < 0 ? 0 : get(e)));
     expect(attr.nodes_featureids.ints).toEqual(perNode((e) => e.f));
-    expect(attr.nodes_values.floats).toEqual(perNode((e) => e.t.threshold[e.k]));
-    expect(attr.nodes_truenodeids.ints).toEqual(perNode((e) => e.t.left[e.k]));
-    expect(attr.nodes_falsenodeids.ints).toEqual(perNode((e) => e.t.right[e.k]));
+    expect(attr.nodes_values.floats).toEqual(perNode((e) => e.t.threshold[e.k]!));
+    expect(attr.nodes_truenodeids.ints).toEqual(perNode((e) => e.t.left[e.k]!));
+    expect(attr.nodes_falsenodeids.ints).toEqual(perNode((e) => e.t.right[e.k]!));
     expect(branches.length).toBeGreaterThan(params.nTrees);
     expect(attr.target_treeids.ints).toEqual(leaves.map((e) => e.ti));
     expect(attr.target_nodeids.ints).toEqual(leaves.map((e) => e.k));
@@ -186,8 +186,8 @@ function handmade(base: number, splits: Array<[number, number]>, leaves: number[
     tree.left[k] = k + 2 < n ? k + 2 : k + 1;
     tree.right[k] = k + 1;
   });
-  const leafIds = [...tree.feature.keys()].filter((k) => tree.feature[k] < 0);
-  leaves.forEach((v, i) => (tree.value[leafIds[i]] = v));
+  const leafIds = [...tree.feature.keys()].filter((k) => tree.feature[k]! < 0);
+  leaves.forEach((v, i) => (tree.value[leafIds[i]!] = v));
   return { base, trees: [tree], nFeatures: 8, featureNames };
 }
 

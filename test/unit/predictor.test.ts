@@ -95,7 +95,7 @@ describe('createPredictor (inline, real onnxruntime-web in Node)', () => {
 describe('bundle loading', () => {
   it('refuses a model whose sha256 differs from the manifest', async () => {
     const model = bundle.model.slice();
-    model[model.length - 1] ^= 1;
+    model[model.length - 1]! ^= 1;
     await expect(createPredictor({ manifest: bundle.manifest, model }, { worker: false })).rejects.toMatchObject({
       code: 'ERR_BUNDLE_INTEGRITY',
     });

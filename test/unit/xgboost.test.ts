@@ -32,7 +32,7 @@ const TOLERANCE = 1e-5;
 
 function readCsv(name: string): { header: string[]; rows: number[][] } {
   const [header, ...lines] = readFileSync(new URL(name, dir), 'utf8').trim().split('\n');
-  return { header: header.split(','), rows: lines.map((l) => l.split(',').map(Number)) };
+  return { header: header!.split(','), rows: lines.map((l) => l.split(',').map(Number)) };
 }
 
 interface Fixture {
@@ -55,7 +55,7 @@ function loadFixture(name: string): Fixture {
     x: Float32Array.from(features.rows.flat()),
     n: features.rows.length,
     width,
-    expected: predictions.rows.map((r) => (binary ? [1 - r[0], r[0]] : r)),
+    expected: predictions.rows.map((r) => (binary ? [1 - r[0]!, r[0]!] : r)),
   };
 }
 
@@ -64,7 +64,7 @@ async function runOrt(model: Uint8Array, x: Float32Array, n: number, width: numb
   try {
     const out = await session.run({ features: new ort.Tensor('float32', x, [n, width]) });
     expect(session.outputNames).toEqual([outputName]);
-    return out[outputName];
+    return out[outputName]!;
   } finally {
     await session.release();
   }
@@ -114,11 +114,11 @@ describe('xgboostToOnnx on models trained by XGBoost', () => {
       expect(tensor.dims).toEqual([n, cols]);
       const data = tensor.data as Float32Array;
       const binary = f.classes === 2;
-      const onnxDiff = worst((i, k) => data[i * cols + k], expected, binary);
+      const onnxDiff = worst((i, k) => data[i * cols + k]!, expected, binary);
 
       const reference = evaluateXgboost(json, x, n, width);
       expect(reference.every((r) => r.length === cols)).toBe(true);
-      const refDiff = worst((i, k) => reference[i][k], expected, binary);
+      const refDiff = worst((i, k) => reference[i]![k]!, expected, binary);
 
       console.info(`xgboost ${f.name}: max relative difference to XGBoost: onnx ${onnxDiff.toExponential(2)}, reference ${refDiff.toExponential(2)}`);
       expect(onnxDiff).toBeLessThanOrEqual(TOLERANCE);
@@ -126,7 +126,7 @@ describe('xgboostToOnnx on models trained by XGBoost', () => {
       if (!regression) {
         for (let i = 0; i < n; i++) {
           let sum = 0;
-          for (let k = 0; k < cols; k++) sum += data[i * cols + k];
+          for (let k = 0; k < cols; k++) sum += data[i * cols + k]!;
           expect(sum).toBeCloseTo(1, 6);
         }
       }
@@ -158,7 +158,7 @@ describe('xgboostToOnnx graph', () => {
       expect(graph.output!.map((o) => [o.name, o.type?.tensorType?.shape?.dim])).toEqual([
         [f.classes === 0 ? 'prediction' : 'probabilities', [{ dimParam: 'N' }, { dimValue: cols }]],
       ]);
-      const trees = graph.node![0];
+      const trees = graph.node![0]!;
       expect(trees.domain).toBe('ai.onnx.ml');
       expect(new Set(attr(trees.attribute, 'nodes_modes')!.strings)).toEqual(new Set(['BRANCH_LT', 'LEAF']));
       expect(attr(trees.attribute, 'n_targets')!.i).toBe(f.classes > 2 ? f.classes : 1);
@@ -171,7 +171,7 @@ describe('xgboostToOnnx graph', () => {
   it('turns base_score into the objective’s margin', () => {
     const base = (name: string) => {
       const { json, width } = loadFixture(name);
-      const trees = decodeModel(xgboostToOnnx(json, { width }).model).graph!.node![0];
+      const trees = decodeModel(xgboostToOnnx(json, { width }).model).graph!.node![0]!;
       return attr(trees.attribute, 'base_values')!.floats!;
     };
     expect(base('regression')).toEqual([7.5]);
@@ -186,17 +186,17 @@ describe('xgboostToOnnx graph', () => {
     const trees = (json as { learner: { gradient_booster: { model: { trees: Array<{ tree_param: { num_nodes: string; num_deleted: string } }> } } } }).learner.gradient_booster.model.trees;
     const stored = trees.reduce((s, t) => s + Number(t.tree_param.num_nodes), 0);
     const deleted = trees.reduce((s, t) => s + Number(t.tree_param.num_deleted), 0);
-    const converted = decodeModel(xgboostToOnnx(json, { width }).model).graph!.node![0];
+    const converted = decodeModel(xgboostToOnnx(json, { width }).model).graph!.node![0]!;
     expect(attr(converted.attribute, 'nodes_nodeids')!.ints!.length).toBe(stored - deleted);
   });
 });
 
 async function both(json: unknown, rows: number[][]) {
-  const width = rows[0].length;
+  const width = rows[0]!.length;
   const x = Float32Array.from(rows.flat());
   const converted = xgboostToOnnx(json, { width });
   const tensor = await runOrt(converted.model, x, rows.length, width, converted.outputName);
-  const cols = tensor.dims[1];
+  const cols = tensor.dims[1]!;
   const data = tensor.data as Float32Array;
   return { onnx: rows.map((_, i) => [...data.subarray(i * cols, i * cols + cols)]), reference: evaluateXgboost(json, x, rows.length, width).map((r) => [...r]) };
 }
@@ -229,7 +229,7 @@ describe('xgboostToOnnx on hand-made models', () => {
     ];
     for (const json of cases) {
       const { onnx, reference } = await both(json, rows);
-      const diff = worst((i, k) => onnx[i][k], reference, false);
+      const diff = worst((i, k) => onnx[i]![k]!, reference, false);
       expect(diff, json.learner.objective.name).toBeLessThanOrEqual(TOLERANCE);
       expect(Math.min(...reference.flat()), json.learner.objective.name).toBeLessThan(1e-8);
     }
@@ -242,10 +242,10 @@ describe('xgboostToOnnx on hand-made models', () => {
     const perClass = tinyModel('multi:softprob', trees, { numClass: 3, baseScore: '[1E-1,2E-1,3E-1]' });
     const rows = [[-1, 0], [1, 0], [NaN, 0]];
     expect((await both(bracketed, rows)).onnx).toEqual((await both(scalar, rows)).onnx);
-    const baseValues = (json: unknown) => attr(decodeModel(xgboostToOnnx(json, { width: 2 }).model).graph!.node![0].attribute, 'base_values')!.floats;
+    const baseValues = (json: unknown) => attr(decodeModel(xgboostToOnnx(json, { width: 2 }).model).graph!.node![0]!.attribute, 'base_values')!.floats;
     expect(baseValues(perClass)).toEqual([0.1, 0.2, 0.3].map(Math.fround));
     const { onnx, reference } = await both(perClass, rows);
-    expect(worst((i, k) => onnx[i][k], reference, false)).toBeLessThanOrEqual(TOLERANCE);
+    expect(worst((i, k) => onnx[i]![k]!, reference, false)).toBeLessThanOrEqual(TOLERANCE);
   });
 });
 
@@ -301,7 +301,7 @@ describe('xgboostToOnnx refusals', () => {
     const m = tinyModel('reg:squarederror', [stump]);
     // A pruner-deleted node: unreachable, with XGBoost's deleted marker as its feature.
     const tree = anyTree(m) as Record<string, unknown[]> & { tree_param: Record<string, string> };
-    for (const [key, value] of Object.entries({ left_children: -1, right_children: -1, parents: 0, split_indices: 2147483647, split_conditions: 0, default_left: 1, split_type: 0, base_weights: 0, loss_changes: 0, sum_hessian: 0 })) tree[key].push(value);
+    for (const [key, value] of Object.entries({ left_children: -1, right_children: -1, parents: 0, split_indices: 2147483647, split_conditions: 0, default_left: 1, split_type: 0, base_weights: 0, loss_changes: 0, sum_hessian: 0 })) tree[key]!.push(value);
     tree.tree_param.num_nodes = '4';
     tree.tree_param.num_deleted = '1';
     expect(evaluateXgboost(m, Float32Array.of(0, 1), 1, 2)).toEqual([Float64Array.of(1.5)]);

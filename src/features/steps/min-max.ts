@@ -21,7 +21,7 @@ export function compileMinMax(step: MinMaxStep, ctx: StepContext): CompiledStep 
     columns: [step.input],
     write(values, row, at) {
       const v = ((values[k] as number) - min) / span;
-      row[at] = clip ? (v < 0 ? 0 : v > 1 ? 1 : v) : v;
+      row[at] = clip ? Math.min(Math.max(v, 0), 1) : v;
     },
   };
 }
