@@ -109,7 +109,7 @@ function checkSignature(session: ort.InferenceSession, spec: SessionSpec): strin
     return `manifest output "${spec.outputName}" is not a model output (model has ${session.outputNames.join(', ')})`;
   }
   const meta = session.inputMetadata.find((m) => m.name === spec.inputName);
-  const width = meta && meta.isTensor ? meta.shape[1] : undefined;
+  const width = meta?.isTensor ? meta.shape[1] : undefined;
   if (typeof width === 'number' && width !== spec.width) {
     return `the model takes ${width} input columns, the feature pipeline produces ${spec.width}`;
   }

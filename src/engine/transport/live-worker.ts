@@ -171,7 +171,10 @@ export class LiveWorker {
     // instead delayed detection too much on a loaded machine.)
     const late = now - this.lastTick > 3 * PING_EVERY_MS;
     this.lastTick = now;
-    if (!late && now - this.lastHeard > SILENCE_MS) return this.die('The prediction worker stopped responding');
+    if (!late && now - this.lastHeard > SILENCE_MS) {
+      this.die('The prediction worker stopped responding');
+      return;
+    }
     if (this.pongs === this.pings) this.ping();
   }
 
