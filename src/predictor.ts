@@ -155,7 +155,11 @@ class LoadedPredictor implements Predictor {
     await backend.dispose();
   }
 
-  private call(records: readonly unknown[], options: CallOptions, invalid: RunOptions['invalid']): Promise<Array<Prediction | RejectedRecord>> {
+  private call(
+    records: readonly unknown[],
+    options: CallOptions,
+    invalid: RunOptions['invalid'],
+  ): Promise<Array<Prediction | RejectedRecord>> {
     const backend = this.backend;
     if (!backend) return Promise.reject(new DisposedError());
     if (options.signal?.aborted) return Promise.reject(new AbortedError(options.signal.reason));
@@ -178,7 +182,9 @@ class LoadedPredictor implements Predictor {
       const abandoned = () => !this.pending.has(settle);
       backend
         .run(records, { invalid, strict: options.strict }, abandoned)
-        .then((columns) => (abandoned() ? [] : toPredictions(columns, backend.manifest.output, this.runtime === 'worker' ? OBJECT_SLICE_MS : Infinity)))
+        .then((columns) =>
+          abandoned() ? [] : toPredictions(columns, backend.manifest.output, this.runtime === 'worker' ? OBJECT_SLICE_MS : Infinity),
+        )
         .then(
           (value) => settle(undefined, value),
           (error: Error) => settle(error),
@@ -199,7 +205,13 @@ const MAX_BATCH_RECORDS = 1_048_576;
 
 function batchTooLarge(n: number): ValidationError {
   return new ValidationError([
-    { index: -1, path: '', kind: 'record', message: `predictBatch accepts at most ${MAX_BATCH_RECORDS} records per call, got ${n}; split the batch`, received: n },
+    {
+      index: -1,
+      path: '',
+      kind: 'record',
+      message: `predictBatch accepts at most ${MAX_BATCH_RECORDS} records per call, got ${n}; split the batch`,
+      received: n,
+    },
   ]);
 }
 

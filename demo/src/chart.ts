@@ -30,7 +30,14 @@ export function renderChart(container: HTMLElement, days: readonly ForecastDay[]
   const step = plotW / days.length;
   const x = (i: number) => m.left + i * step;
 
-  const svg = s('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': 'chart-desc', class: 'chart-svg' });
+  const svg = s('svg', {
+    width,
+    height,
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-labelledby': 'chart-desc',
+    class: 'chart-svg',
+  });
   svg.append(s('desc', { id: 'chart-desc' }, describe(days, results)));
 
   // Bands, bottom to top, with a tick at each threshold.
@@ -54,7 +61,9 @@ export function renderChart(container: HTMLElement, days: readonly ForecastDay[]
     const tip = [`${shortDate(day.date)}:`];
     if (r?.ok) {
       const barW = Math.max(4, step * 0.56);
-      group.append(s('rect', { x: cx - barW / 2, y: y(r.rentals), width: barW, height: Math.max(0, y(0) - y(r.rentals)), rx: 2, class: 'bar' }));
+      group.append(
+        s('rect', { x: cx - barW / 2, y: y(r.rentals), width: barW, height: Math.max(0, y(0) - y(r.rentals)), rx: 2, class: 'bar' }),
+      );
       tip.push(`${formatCount(r.rentals)} expected (${r.busyness})`);
     } else {
       group.append(s('text', { x: cx, y: y(0) - 6, 'text-anchor': 'middle', class: 'tick' }, '?'));
@@ -70,7 +79,9 @@ export function renderChart(container: HTMLElement, days: readonly ForecastDay[]
     // Under 30 px a day, "Sat" would run into "Sun": one letter, the day number below tells them apart.
     const name = step < 30 ? weekday(day.date).slice(0, 1) : weekday(day.date);
     group.append(s('text', { x: cx, y: height - m.bottom + 16, 'text-anchor': 'middle', class: 'tick' }, name));
-    group.append(s('text', { x: cx, y: height - m.bottom + 31, 'text-anchor': 'middle', class: 'tick tick-day' }, day.date.slice(8).replace(/^0/, '')));
+    group.append(
+      s('text', { x: cx, y: height - m.bottom + 31, 'text-anchor': 'middle', class: 'tick tick-day' }, day.date.slice(8).replace(/^0/, '')),
+    );
     svg.append(group);
   });
   container.replaceChildren(svg);
@@ -94,7 +105,12 @@ export function renderLegend(list: HTMLElement, info: BundleInfo, hasActuals: bo
   bands?.labels.forEach((label, b) => {
     const lo = bands.thresholds[b - 1];
     const hi = bands.thresholds[b];
-    const range = lo === undefined ? `under ${formatCount(hi ?? 0)}` : hi === undefined ? `${formatCount(lo)} or more` : `${formatCount(lo)}–${formatCount(hi)}`;
+    const range =
+      lo === undefined
+        ? `under ${formatCount(hi ?? 0)}`
+        : hi === undefined
+          ? `${formatCount(lo)} or more`
+          : `${formatCount(lo)}–${formatCount(hi)}`;
     const li = document.createElement('li');
     li.innerHTML = `<span class="swatch band-${b}" aria-hidden="true"></span>`;
     li.append(`${label[0]!.toUpperCase()}${label.slice(1)}: ${range}`);

@@ -56,18 +56,40 @@ function conditionSelect(info: BundleInfo, inputs: DayInputs, prefix: string, on
 }
 
 /** Editable weather inputs (ids `<prefix>-temperature`, …) as a fieldset named `legend`; edits write into `inputs`. */
-export function weatherFieldset(info: BundleInfo, inputs: DayInputs, prefix: string, legend: string, onEdit: () => void): HTMLFieldSetElement {
-  return h('fieldset', { className: 'weather' }, h('legend', { className: 'visually-hidden' }, legend),
-    ...NUMBER_FIELDS.map((name) => numberInput(info, inputs, prefix, name, onEdit)), conditionSelect(info, inputs, prefix, onEdit));
+export function weatherFieldset(
+  info: BundleInfo,
+  inputs: DayInputs,
+  prefix: string,
+  legend: string,
+  onEdit: () => void,
+): HTMLFieldSetElement {
+  return h(
+    'fieldset',
+    { className: 'weather' },
+    h('legend', { className: 'visually-hidden' }, legend),
+    ...NUMBER_FIELDS.map((name) => numberInput(info, inputs, prefix, name, onEdit)),
+    conditionSelect(info, inputs, prefix, onEdit),
+  );
 }
 
 /** The day cards; `onHours(index)` when a card’s "Hours" button is pressed. */
-export function renderDays(list: HTMLOListElement, days: readonly ForecastDay[], info: BundleInfo, onEdit: () => void, onHours?: (index: number) => void): void {
+export function renderDays(
+  list: HTMLOListElement,
+  days: readonly ForecastDay[],
+  info: BundleInfo,
+  onEdit: () => void,
+  onHours?: (index: number) => void,
+): void {
   list.replaceChildren(
     ...days.map((day, index) => {
       const [weekdayName, ...rest] = longDate(day.date).split(' ');
-      const title = h('h3', { id: `d${index}-title`, className: 'day-date' },
-        h('span', { className: 'weekday' }, weekdayName ?? ''), ' ', h('span', { className: 'day-month' }, rest.join(' ')));
+      const title = h(
+        'h3',
+        { id: `d${index}-title`, className: 'day-date' },
+        h('span', { className: 'weekday' }, weekdayName ?? ''),
+        ' ',
+        h('span', { className: 'day-month' }, rest.join(' ')),
+      );
       if (isWeekend(day.date)) title.append(' ', h('span', { className: 'tag' }, 'weekend'));
       const result = h('div', { className: 'day-result', id: `d${index}-result` });
       const weather = weatherFieldset(info, day.inputs, `d${index}`, `Weather on ${longDate(day.date)}`, onEdit);
@@ -119,16 +141,30 @@ export function showResults(list: HTMLOListElement, days: readonly ForecastDay[]
     if (!result.ok) {
       item.dataset.band = 'none';
       delete item.dataset.rentals;
-      box.replaceChildren(h('p', { className: 'rentals' }, h('span', { className: 'rentals-value' }, '—')),
-        h('ul', { className: 'problems' }, ...result.problems.map((p) => h('li', {}, describeProblem(p)))), actual);
+      box.replaceChildren(
+        h('p', { className: 'rentals' }, h('span', { className: 'rentals-value' }, '—')),
+        h('ul', { className: 'problems' }, ...result.problems.map((p) => h('li', {}, describeProblem(p)))),
+        actual,
+      );
       return;
     }
     item.dataset.band = String(result.band);
     item.dataset.rentals = String(result.rentals);
     const warnings = result.warnings.map((w) => describeWarning(info, w)).filter((w): w is string => !!w);
     box.replaceChildren(
-      h('p', { className: 'rentals' }, h('span', { className: 'rentals-value' }, formatCount(result.rentals)), ' ', h('span', { className: 'unit' }, 'rentals expected')),
-      h('p', { className: `badge band-${result.band}` }, h('span', { className: 'swatch', ariaHidden: 'true' }), `Busyness: ${result.busyness}`),
+      h(
+        'p',
+        { className: 'rentals' },
+        h('span', { className: 'rentals-value' }, formatCount(result.rentals)),
+        ' ',
+        h('span', { className: 'unit' }, 'rentals expected'),
+      ),
+      h(
+        'p',
+        { className: `badge band-${result.band}` },
+        h('span', { className: 'swatch', ariaHidden: 'true' }),
+        `Busyness: ${result.busyness}`,
+      ),
       actual,
       warnings.length ? h('ul', { className: 'warnings' }, ...warnings.map((w) => h('li', {}, w))) : '',
     );

@@ -14,13 +14,18 @@ const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as
 
 const WORDS: Record<DriftStatus, string> = { ok: 'OK', warn: 'Warn', alert: 'Alert', 'insufficient-data': 'Too few days' };
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Record<string, unknown> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node: HTMLElementTagNameMap[K] = Object.assign(document.createElement(tag), props);
   node.append(...children);
   return node;
 }
 
-const pill = (status: DriftStatus) => h('span', { className: `drift-pill status-${status}` }, h('span', { className: 'dot', ariaHidden: 'true' }), WORDS[status]);
+const pill = (status: DriftStatus) =>
+  h('span', { className: `drift-pill status-${status}` }, h('span', { className: 'dot', ariaHidden: 'true' }), WORDS[status]);
 const fieldLabel = (name: string) => (LABELS as Record<string, string>)[name] ?? name;
 const monthYear = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 const month = (iso: string) => monthYear.format(new Date(`${iso}T00:00:00Z`));
@@ -43,9 +48,15 @@ function summary(snapshot: NonNullable<MonitorSnapshot['drift']>): (Node | strin
     case 'ok':
       return [pill(status), ' The weather looks like the weather the model learned from.'];
     case 'warn':
-      return [pill(status), ` Some inputs look different from the training weather (${listWords(flagged('warn')) || 'the predictions'}): worth a look.`];
+      return [
+        pill(status),
+        ` Some inputs look different from the training weather (${listWords(flagged('warn')) || 'the predictions'}): worth a look.`,
+      ];
     case 'alert':
-      return [pill(status), ` The model is being asked about weather it rarely or never saw (${listWords(flagged('alert')) || 'the predictions'}): trust its forecasts less.`];
+      return [
+        pill(status),
+        ` The model is being asked about weather it rarely or never saw (${listWords(flagged('alert')) || 'the predictions'}): trust its forecasts less.`,
+      ];
     default:
       return [pill(status), ` Not enough days to judge yet: ${records} of the ${thresholds.minRecords} needed.`];
   }
@@ -70,7 +81,9 @@ export function showDrift(snapshot: MonitorSnapshot, sample: DriftSample, shift:
   section.dataset.status = drift?.status ?? 'none';
   el('drift-table').hidden = !drift;
   if (!drift) {
-    el('drift-summary').replaceChildren('This model was published without reference statistics from its training data, so drift cannot be checked.');
+    el('drift-summary').replaceChildren(
+      'This model was published without reference statistics from its training data, so drift cannot be checked.',
+    );
     el('drift-sample').textContent = '';
     return;
   }
@@ -78,22 +91,28 @@ export function showDrift(snapshot: MonitorSnapshot, sample: DriftSample, shift:
   el('drift-sample').textContent = sampleNote(sample, shift, drift.records);
   const rows = Object.entries(drift.fields).map(([name, field]) => {
     const outside = field.outOfRange + field.unknownCategory;
-    const row = h('tr', {},
+    const row = h(
+      'tr',
+      {},
       h('th', { scope: 'row' }, fieldLabel(name)),
       h('td', { className: 'num' }, field.psi.toFixed(2)),
       h('td', {}, pill(field.status)),
-      h('td', { className: 'num' }, outside ? formatCount(outside) : 'none'));
+      h('td', { className: 'num' }, outside ? formatCount(outside) : 'none'),
+    );
     row.dataset.field = name;
     row.dataset.status = field.status;
     return row;
   });
   // The bundled model always carries an output reference; a bundle made without data would not.
   const out = drift.output ?? { psi: 0, status: 'ok' as const };
-  const output = h('tr', { className: 'output-row' },
+  const output = h(
+    'tr',
+    { className: 'output-row' },
     h('th', { scope: 'row' }, 'Predicted rentals'),
     h('td', { className: 'num' }, out.psi.toFixed(2)),
     h('td', {}, pill(out.status)),
-    h('td', { className: 'num' }, h('span', { ariaHidden: 'true' }, '–'), h('span', { className: 'visually-hidden' }, 'not applicable')));
+    h('td', { className: 'num' }, h('span', { ariaHidden: 'true' }, '–'), h('span', { className: 'visually-hidden' }, 'not applicable')),
+  );
   output.dataset.field = 'output';
   output.dataset.status = out.status;
   el('drift-rows').replaceChildren(...rows, output);

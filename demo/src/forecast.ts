@@ -43,7 +43,12 @@ export function typicalInputs(weather: TypicalWeather, date: string): DayInputs 
 }
 
 /** The days from `start`, each with the typical weather for its date plus the visitor's shift. */
-export function makeForecast(start: string, weather: TypicalWeather, actuals: Readonly<Record<string, number>>, shift: Shift = NO_SHIFT): ForecastDay[] {
+export function makeForecast(
+  start: string,
+  weather: TypicalWeather,
+  actuals: Readonly<Record<string, number>>,
+  shift: Shift = NO_SHIFT,
+): ForecastDay[] {
   return Array.from({ length: FORECAST_DAYS }, (_, i) => {
     const date = addDays(start, i);
     return { date, inputs: applyShift(typicalInputs(weather, date), shift), actual: actuals[date] };
@@ -71,7 +76,10 @@ export function predictDays(predictor: Predictor, days: readonly ForecastDay[]):
 }
 
 /** Predicts records in one batch (days or hours): an invalid record comes back as problems instead of failing the rest. */
-export async function predictRecords(predictor: Predictor, records: readonly Record<string, unknown>[]): Promise<{ results: DayResult[]; ms: number }> {
+export async function predictRecords(
+  predictor: Predictor,
+  records: readonly Record<string, unknown>[],
+): Promise<{ results: DayResult[]; ms: number }> {
   const labels = predictor.info.output.bands?.labels ?? [];
   const started = performance.now();
   const answers = await predictor.predictBatch(records, { invalid: 'report' });

@@ -32,7 +32,8 @@ export async function loadTypicalHours(url: string): Promise<TypicalHours> {
   } catch (cause) {
     throw new TypicalWeatherError(`Could not load the typical hourly weather: ${(cause as Error).message}`, url);
   }
-  if (!response.ok) throw new TypicalWeatherError(`Could not load the typical hourly weather: HTTP ${response.status}`, url, response.status);
+  if (!response.ok)
+    throw new TypicalWeatherError(`Could not load the typical hourly weather: HTTP ${response.status}`, url, response.status);
   const data = (await response.json().catch(() => null)) as Partial<TypicalHours> | null;
   if (!data || !Array.isArray(data.days) || data.days.length === 0 || data.days.some((d) => d.temperature?.length !== 24)) {
     throw new TypicalWeatherError('The typical hourly weather file has no usable rows', url);

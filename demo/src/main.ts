@@ -40,12 +40,20 @@ async function boot(): Promise<void> {
   const started = performance.now();
   const weatherLoad = loadTypicalWeather(bikeDailyTypicalWeather);
   weatherLoad.catch(() => {}); // reported by Promise.all below, not as an unhandled rejection
-  const [predictor, weather] = await Promise.all([
-    createPredictor(bikeDaily, { onProgress: onModelProgress }),
-    weatherLoad,
-  ]);
+  const [predictor, weather] = await Promise.all([createPredictor(bikeDaily, { onProgress: onModelProgress }), weatherLoad]);
   const loadMs = performance.now() - started;
-  const page: Page = { predictor, weather, days: [], results: [], seq: 0, shift: NO_SHIFT, sample: undefined, driftSeq: 0, queue: serialQueue(), ride: undefined };
+  const page: Page = {
+    predictor,
+    weather,
+    days: [],
+    results: [],
+    seq: 0,
+    shift: NO_SHIFT,
+    sample: undefined,
+    driftSeq: 0,
+    queue: serialQueue(),
+    ride: undefined,
+  };
   renderModelCard(el('model-card'), predictor.info, predictor.runtime, weather.source);
   wireControls(page);
   showApp();
@@ -79,7 +87,9 @@ function wireControls(page: Page): void {
   if (!sampleStart) sample.hidden = true;
   else {
     const inData = actuals[sampleStart] !== undefined;
-    const month = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${sampleStart}T00:00:00Z`));
+    const month = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+      new Date(`${sampleStart}T00:00:00Z`),
+    );
     sample.textContent = `Try ${month}${inData ? ' (with real counts)' : ''}`;
     sample.addEventListener('click', () => {
       setStart(page, sampleStart);
@@ -102,9 +112,19 @@ function setStart(page: Page, date: string): void {
   el<HTMLInputElement>('start-date').value = date;
   page.days = makeForecast(date, page.weather, actuals, page.shift);
   page.results = [];
-  renderDays(el('days'), page.days, page.predictor.info, () => void predictNow(page), (index) => showHours(page, index));
+  renderDays(
+    el('days'),
+    page.days,
+    page.predictor.info,
+    () => void predictNow(page),
+    (index) => showHours(page, index),
+  );
   page.ride?.setDays(page.days, page.shift);
-  renderLegend(el('legend'), page.predictor.info, page.days.some((d) => d.actual !== undefined));
+  renderLegend(
+    el('legend'),
+    page.predictor.info,
+    page.days.some((d) => d.actual !== undefined),
+  );
   el('period-note').textContent = periodNote(page);
   const shifted = page.shift !== NO_SHIFT;
   el('shift-note').textContent = shifted ? ` Weather shift: ${page.shift.label}, added to every day.` : '';
@@ -161,7 +181,8 @@ function periodNote(page: Page): string {
   if (training.to && first > training.to) {
     return `These days are after the training data, which ends ${training.to}: the model assumes demand stayed at its ${training.to.slice(0, 4)} level.`;
   }
-  if (training.to && last > training.to) return `The training data ends ${training.to}: later days assume demand stayed at its ${training.to.slice(0, 4)} level.${withActuals}`;
+  if (training.to && last > training.to)
+    return `The training data ends ${training.to}: later days assume demand stayed at its ${training.to.slice(0, 4)} level.${withActuals}`;
   if (training.from && last < training.from) return `These days are before the training data, which starts ${training.from}.`;
   return `These days fall within the training data (${training.from ?? '?'} to ${training.to ?? '?'}), so the model has seen days like them.${withActuals}`;
 }

@@ -19,11 +19,12 @@ export function renderModelCard(section: HTMLElement, info: BundleInfo, runtime:
   const lastYear = years[years.length - 1];
   const firstYear = training.from?.slice(0, 4) ?? years[0] ?? '';
   const trainedTo = training.to?.slice(0, 4) ?? lastYear ?? '';
-  const accuracy = holdout?.mae !== undefined && holdout.rmse !== undefined && holdout.r2 !== undefined && holdout.bias !== undefined
-    ? `<dd>On ${holdout.rows} days it did not learn from (${esc(range(holdout.from, holdout.to))}): typical error (MAE)
+  const accuracy =
+    holdout?.mae !== undefined && holdout.rmse !== undefined && holdout.r2 !== undefined && holdout.bias !== undefined
+      ? `<dd>On ${holdout.rows} days it did not learn from (${esc(range(holdout.from, holdout.to))}): typical error (MAE)
         <strong>${formatCount(holdout.mae)}</strong> ${esc(unit)}, RMSE ${formatCount(holdout.rmse)},
         R² <strong>${holdout.r2.toFixed(2)}</strong>, bias ${holdout.bias > 0 ? '+' : ''}${formatCount(holdout.bias)}.</dd>`
-    : '<dd>No holdout metrics were published with this model.</dd>';
+      : '<dd>No holdout metrics were published with this model.</dd>';
   section.innerHTML = `
     <h2 id="card-title">About the model</h2>
     <dl class="facts">
@@ -36,9 +37,11 @@ export function renderModelCard(section: HTMLElement, info: BundleInfo, runtime:
       <dt>Accuracy</dt>
       ${accuracy}
       <dt>Demand level</dt>
-      <dd>Scale <strong class="level-scale">×${info.levelScale.toFixed(2)}</strong>: ${info.levelScale === 1
-        ? 'as trained. An app can calibrate it with a few weeks of its own counts (<code>predictor.calibrate</code>); this page does not.'
-        : 'calibrated from recent actual counts (<code>predictor.calibrate</code>); the trained level is ×1.00.'}</dd>
+      <dd>Scale <strong class="level-scale">×${info.levelScale.toFixed(2)}</strong>: ${
+        info.levelScale === 1
+          ? 'as trained. An app can calibrate it with a few weeks of its own counts (<code>predictor.calibrate</code>); this page does not.'
+          : 'calibrated from recent actual counts (<code>predictor.calibrate</code>); the trained level is ×1.00.'
+      }</dd>
       <dt>Busyness levels</dt>
       <dd>${esc(info.output.bands?.description ?? 'Not defined for this model.')}</dd>
       <dt>Default weather</dt>

@@ -38,7 +38,14 @@ export function renderRideChart(container: HTMLElement, day: RideChartDay, info:
   const step = plotW / 24;
   const x = (h: number) => m.left + h * step;
 
-  const svg = s('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': 'ride-chart-desc', class: 'chart-svg ride-svg' });
+  const svg = s('svg', {
+    width,
+    height,
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-labelledby': 'ride-chart-desc',
+    class: 'chart-svg ride-svg',
+  });
   svg.append(s('desc', { id: 'ride-chart-desc' }, describe(day)));
   const light = new Set(day.daylight);
   for (let h = 0; h < 24; h++) if (!light.has(h)) svg.append(s('rect', { x: x(h), y: m.top, width: step, height: plotH, class: 'night' }));
@@ -57,15 +64,31 @@ export function renderRideChart(container: HTMLElement, day: RideChartDay, info:
     const group = s('g', { class: 'hour-mark' });
     if (r.ok) {
       const barW = Math.max(3, step * 0.72);
-      group.append(s('rect', { x: cx - barW / 2, y: y(r.rentals), width: barW, height: Math.max(0, y(0) - y(r.rentals)), rx: 1.5, class: `hour-bar band-${r.band}` }));
+      group.append(
+        s('rect', {
+          x: cx - barW / 2,
+          y: y(r.rentals),
+          width: barW,
+          height: Math.max(0, y(0) - y(r.rentals)),
+          rx: 1.5,
+          class: `hour-bar band-${r.band}`,
+        }),
+      );
       if (quiet.has(h)) group.append(s('circle', { cx, cy: y(r.rentals) - 7, r: narrow ? 3.5 : 4, class: 'quiet-mark' }));
-      group.append(s('title', {}, `${hourLabel(h)}: ${formatCount(r.rentals)} expected (${r.busyness})${quiet.has(h) ? ', a quiet daylight hour' : ''}`));
+      group.append(
+        s(
+          'title',
+          {},
+          `${hourLabel(h)}: ${formatCount(r.rentals)} expected (${r.busyness})${quiet.has(h) ? ', a quiet daylight hour' : ''}`,
+        ),
+      );
     } else {
       group.append(s('text', { x: cx, y: y(0) - 6, 'text-anchor': 'middle', class: 'tick' }, '?'));
       group.append(s('title', {}, `${hourLabel(h)}: no prediction (check the inputs)`));
     }
     // Every 3rd hour on a phone, every 2nd otherwise: "06" labels need ~18 px.
-    if (h % (narrow ? 3 : 2) === 0) group.append(s('text', { x: cx, y: height - m.bottom + 16, 'text-anchor': 'middle', class: 'tick' }, String(h).padStart(2, '0')));
+    if (h % (narrow ? 3 : 2) === 0)
+      group.append(s('text', { x: cx, y: height - m.bottom + 16, 'text-anchor': 'middle', class: 'tick' }, String(h).padStart(2, '0')));
     svg.append(group);
   });
   container.replaceChildren(svg);
@@ -91,7 +114,12 @@ export function renderRideLegend(list: HTMLElement, info: BundleInfo): void {
   const items = (bands?.labels ?? []).map((label, b) => {
     const lo = bands!.thresholds[b - 1];
     const hi = bands!.thresholds[b];
-    const range = lo === undefined ? `under ${formatCount(hi ?? 0)}` : hi === undefined ? `${formatCount(lo)} or more` : `${formatCount(lo)}–${formatCount(hi)}`;
+    const range =
+      lo === undefined
+        ? `under ${formatCount(hi ?? 0)}`
+        : hi === undefined
+          ? `${formatCount(lo)} or more`
+          : `${formatCount(lo)}–${formatCount(hi)}`;
     return item(`hour-swatch band-${b}`, `${label[0]!.toUpperCase()}${label.slice(1)}: ${range} an hour`);
   });
   items.push(item('night-swatch', 'Before sunrise or after sunset'), item('quiet-swatch', 'Quietest daylight hours'));

@@ -43,7 +43,17 @@ const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as
 
 /** Wires the panel and starts loading the hourly model and its typical weather. */
 export function createRidePanel(): RidePanel {
-  const state: State = { predictor: undefined, table: undefined, days: [], shift: undefined, daily: [], index: 0, hours: [], results: [], seq: 0 };
+  const state: State = {
+    predictor: undefined,
+    table: undefined,
+    days: [],
+    shift: undefined,
+    daily: [],
+    index: 0,
+    hours: [],
+    results: [],
+    seq: 0,
+  };
   const panel = el('ride');
   const select = el<HTMLSelectElement>('ride-day');
   const date = () => state.days[state.index]?.date;
@@ -76,7 +86,11 @@ export function createRidePanel(): RidePanel {
       hourlyTotal: dayTotal(state.results),
       dailyTotal: daily?.ok ? daily.rentals : undefined,
     });
-    renderRideChart(el('ride-chart'), { label: shortDate(day), results: state.results, daylight: daylightHours(day), quiet }, state.predictor.info);
+    renderRideChart(
+      el('ride-chart'),
+      { label: shortDate(day), results: state.results, daylight: daylightHours(day), quiet },
+      state.predictor.info,
+    );
   };
 
   const predict = async () => {
@@ -87,7 +101,8 @@ export function createRidePanel(): RidePanel {
       if (mine !== state.seq) return;
       state.results = results;
       show();
-      el('ride-timing').textContent = `24 hours predicted in ${formatMs(ms)} by the hourly model, ${state.predictor!.runtime === 'worker' ? 'in its own Web Worker' : 'on the page'}.`;
+      el('ride-timing').textContent =
+        `24 hours predicted in ${formatMs(ms)} by the hourly model, ${state.predictor!.runtime === 'worker' ? 'in its own Web Worker' : 'on the page'}.`;
       panel.dataset.updates = String(mine);
     } catch (error) {
       if (mine === state.seq) el('ride-timing').textContent = `The hourly prediction failed: ${(error as Error).message}`;
@@ -110,7 +125,9 @@ export function createRidePanel(): RidePanel {
       state.days = days;
       state.shift = shift;
       state.daily = [];
-      select.replaceChildren(...days.map((d) => Object.assign(document.createElement('option'), { value: d.date, textContent: longDate(d.date) })));
+      select.replaceChildren(
+        ...days.map((d) => Object.assign(document.createElement('option'), { value: d.date, textContent: longDate(d.date) })),
+      );
       setIndex(state.index);
     },
     setDailyResults(results) {

@@ -22,7 +22,13 @@ function weatherSummary(info: BundleInfo, inputs: DayInputs): string {
 }
 
 /** One list item per hour, with its editable weather; `onEdit(hour)` after any change. */
-export function renderHours(list: HTMLOListElement, hours: readonly HourSlot[], info: BundleInfo, longDay: string, onEdit: (hour: number) => void): void {
+export function renderHours(
+  list: HTMLOListElement,
+  hours: readonly HourSlot[],
+  info: BundleInfo,
+  longDay: string,
+  onEdit: (hour: number) => void,
+): void {
   list.replaceChildren(
     ...hours.map((slot) => {
       const label = hourLabel(slot.hour);
@@ -33,7 +39,12 @@ export function renderHours(list: HTMLOListElement, hours: readonly HourSlot[], 
         summary.querySelector('.hour-weather')!.textContent = weatherSummary(info, slot.inputs);
         onEdit(slot.hour);
       };
-      const details = h('details', { className: 'hour-details' }, summary, weatherFieldset(info, slot.inputs, `h${slot.hour}`, `Weather at ${label} on ${longDay}`, edit));
+      const details = h(
+        'details',
+        { className: 'hour-details' },
+        summary,
+        weatherFieldset(info, slot.inputs, `h${slot.hour}`, `Weather at ${label} on ${longDay}`, edit),
+      );
       const item = h('li', { className: 'hour' }, title, result, details);
       item.dataset.hour = String(slot.hour);
       item.setAttribute('aria-labelledby', title.id);
@@ -51,7 +62,10 @@ export function showHourResults(list: HTMLOListElement, results: readonly DayRes
     if (!result.ok) {
       item.dataset.band = 'none';
       delete item.dataset.rentals;
-      box.replaceChildren(h('span', { className: 'hour-value' }, '—'), h('ul', { className: 'problems' }, ...result.problems.map((p) => h('li', {}, describeProblem(p)))));
+      box.replaceChildren(
+        h('span', { className: 'hour-value' }, '—'),
+        h('ul', { className: 'problems' }, ...result.problems.map((p) => h('li', {}, describeProblem(p)))),
+      );
       return;
     }
     item.dataset.band = String(result.band);
@@ -81,17 +95,31 @@ export interface RideSummary {
 export function showRideSummary(box: HTMLElement, summary: RideSummary): void {
   const picks = summary.quiet.map((q) => h('li', {}, h('strong', {}, hourLabel(q.hour)), ` ${formatCount(q.rentals)} (${q.busyness})`));
   const quiet = picks.length
-    ? h('div', { id: 'ride-quiet', className: 'ride-quiet' }, h('p', {}, `Quietest daylight hours (sunrise ${summary.sunrise}, sunset ${summary.sunset}):`), h('ul', {}, ...picks))
+    ? h(
+        'div',
+        { id: 'ride-quiet', className: 'ride-quiet' },
+        h('p', {}, `Quietest daylight hours (sunrise ${summary.sunrise}, sunset ${summary.sunset}):`),
+        h('ul', {}, ...picks),
+      )
     : h('p', { id: 'ride-quiet', className: 'ride-quiet' }, 'No daylight hour has a prediction yet.');
   const total = (id: string, label: string, value: number | undefined, note: string) => {
-    const figure = h('p', { id, className: 'ride-total' }, h('span', { className: 'ride-total-label' }, label), h('strong', { className: 'ride-total-value' }, value === undefined ? '—' : formatCount(value)), h('span', { className: 'small' }, note));
+    const figure = h(
+      'p',
+      { id, className: 'ride-total' },
+      h('span', { className: 'ride-total-label' }, label),
+      h('strong', { className: 'ride-total-value' }, value === undefined ? '—' : formatCount(value)),
+      h('span', { className: 'small' }, note),
+    );
     if (value !== undefined) figure.dataset.rentals = String(value);
     return figure;
   };
   box.replaceChildren(
     quiet,
-    h('div', { className: 'ride-totals' },
+    h(
+      'div',
+      { className: 'ride-totals' },
       total('ride-hourly-total', 'Whole day, hourly model', summary.hourlyTotal, 'the sum of the 24 hours below'),
-      total('ride-daily-total', 'Whole day, daily model', summary.dailyTotal, 'bike-daily, with the day list’s weather')),
+      total('ride-daily-total', 'Whole day, daily model', summary.dailyTotal, 'bike-daily, with the day list’s weather'),
+    ),
   );
 }

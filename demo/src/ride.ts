@@ -19,12 +19,19 @@ export const hourLabel = (hour: number): string => `${String(hour).padStart(2, '
 
 /** The day's 24 hours with the typical weather of each hour for its date, plus the visitor's shift. */
 export function makeHours(date: string, table: TypicalHours, shift: Shift): HourSlot[] {
-  return typicalHoursFor(table, date).map((inputs, hour) => ({ hour, time: `${date}T${hourLabel(hour)}`, inputs: applyShift(inputs, shift) }));
+  return typicalHoursFor(table, date).map((inputs, hour) => ({
+    hour,
+    time: `${date}T${hourLabel(hour)}`,
+    inputs: applyShift(inputs, shift),
+  }));
 }
 
 /** Predicts the 24 hours in one batch; an hour with bad inputs comes back as problems. */
 export function predictHours(predictor: Predictor, hours: readonly HourSlot[]): Promise<{ results: DayResult[]; ms: number }> {
-  return predictRecords(predictor, hours.map((h) => ({ time: h.time, ...weatherRecord(h.inputs) })));
+  return predictRecords(
+    predictor,
+    hours.map((h) => ({ time: h.time, ...weatherRecord(h.inputs) })),
+  );
 }
 
 /** The day's total: the sum of its hours, or undefined while any hour has no prediction. */
@@ -41,5 +48,8 @@ export function dayTotal(results: readonly DayResult[]): number | undefined {
 export function quietestDaylight(date: string, results: readonly DayResult[], count = 3): number[] {
   const daylight = daylightHours(date).filter((h) => results[h]?.ok);
   const rentals = (h: number) => (results[h] as Extract<DayResult, { ok: true }>).rentals;
-  return [...daylight].sort((a, b) => rentals(a) - rentals(b) || a - b).slice(0, count).sort((a, b) => a - b);
+  return [...daylight]
+    .sort((a, b) => rentals(a) - rentals(b) || a - b)
+    .slice(0, count)
+    .sort((a, b) => a - b);
 }

@@ -46,13 +46,23 @@ export function applyShift<T extends Weather>(weather: T, shift: Shift): T {
   if (shift.degrees === 0 && shift.humidity === 0) return { ...weather };
   const add = (v: number | null, d: number) => (v === null ? null : tidy(v + d));
   const humidity = weather.humidity === null ? null : Math.min(100, Math.max(0, tidy(weather.humidity + shift.humidity)));
-  return { ...weather, temperature: add(weather.temperature, shift.degrees), feelsLike: add(weather.feelsLike, shift.degrees), humidity } as T;
+  return {
+    ...weather,
+    temperature: add(weather.temperature, shift.degrees),
+    feelsLike: add(weather.feelsLike, shift.degrees),
+    humidity,
+  } as T;
 }
 
 /** The shift choice as a radio group (one Tab stop, arrow keys to choose). */
 export function renderShiftControl(fieldset: HTMLFieldSetElement, onChange: (shift: Shift) => void): void {
   const options = SHIFTS.map((shift) => {
-    const input = Object.assign(document.createElement('input'), { type: 'radio', name: 'weather-shift', id: `shift-${shift.id}`, value: shift.id });
+    const input = Object.assign(document.createElement('input'), {
+      type: 'radio',
+      name: 'weather-shift',
+      id: `shift-${shift.id}`,
+      value: shift.id,
+    });
     input.checked = shift === NO_SHIFT;
     input.addEventListener('change', () => input.checked && onChange(shift));
     const label = Object.assign(document.createElement('label'), { htmlFor: input.id, className: 'shift-option' });

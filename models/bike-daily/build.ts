@@ -3,7 +3,16 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { calendarOf, createPredictor } from 'featurecast';
-import { fitPipeline, quantile, readRecords, scoreRegression, trainModel, writeBundle, type Bundle, type PipelineSpec } from 'featurecast/build';
+import {
+  fitPipeline,
+  quantile,
+  readRecords,
+  scoreRegression,
+  trainModel,
+  writeBundle,
+  type Bundle,
+  type PipelineSpec,
+} from 'featurecast/build';
 import { uciToRecord, WEATHER, type BikeRecord, type UciDay } from './uci.js';
 
 /**
@@ -43,7 +52,9 @@ export async function readDays(file = resolve(dataDir(), 'day.csv')): Promise<Uc
       days.push(day as unknown as UciDay);
     }
   } catch (error) {
-    throw new Error(`Cannot read ${file} (${(error as Error).message}). Get day.csv from the UCI Machine Learning Repository ("Bike Sharing", dataset 275) and point FEATURECAST_DATA_DIR at its folder.`);
+    throw new Error(
+      `Cannot read ${file} (${(error as Error).message}). Get day.csv from the UCI Machine Learning Repository ("Bike Sharing", dataset 275) and point FEATURECAST_DATA_DIR at its folder.`,
+    );
   }
   return days;
 }
@@ -95,7 +106,8 @@ export function typicalWeather(days: readonly UciDay[]) {
   return Array.from({ length: 366 }, (_, k) => {
     const day = k + 1;
     const near = records.filter((_, i) => Math.min(Math.abs(doy[i]! - day), 366 - Math.abs(doy[i]! - day)) <= 7);
-    const mean = (key: 'temperature' | 'feelsLike' | 'humidity' | 'windSpeed') => round1(near.reduce((s, r) => s + r[key], 0) / near.length);
+    const mean = (key: 'temperature' | 'feelsLike' | 'humidity' | 'windSpeed') =>
+      round1(near.reduce((s, r) => s + r[key], 0) / near.length);
     const counts = WEATHER.map((w) => near.filter((r) => r.weather === w).length);
     return {
       dayOfYear: day,
@@ -113,17 +125,24 @@ async function validate(days: readonly UciDay[]): Promise<void> {
     const before = days.filter((d) => d.dteday < from);
     const scored = days.filter((d) => d.dteday >= from && d.dteday < to);
     const { bundle } = await fitOn(before, { createdAt: new Date(0).toISOString(), split: `fit < ${from}` });
-    const s = scoreRegression(scored.map((d) => d.cnt), await predictDays(bundle, scored));
+    const s = scoreRegression(
+      scored.map((d) => d.cnt),
+      await predictDays(bundle, scored),
+    );
     console.log(`fit < ${from}, score ${from}..${to} (${s.rows} days): MAE ${s.mae}, RMSE ${s.rmse}, R² ${s.r2}, bias ${s.bias}`);
   }
 }
 
 async function main(): Promise<void> {
-  const { values: args } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, validate: { type: 'boolean', default: false } } });
+  const { values: args } = parseArgs({
+    options: { data: { type: 'string' }, out: { type: 'string' }, validate: { type: 'boolean', default: false } },
+  });
   const started = performance.now();
   const days = await readDays(args.data === undefined ? undefined : resolve(args.data, 'day.csv'));
   if (args.validate) return validate(days);
-  const createdAt = process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000).toISOString() : new Date().toISOString();
+  const createdAt = process.env.SOURCE_DATE_EPOCH
+    ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000).toISOString()
+    : new Date().toISOString();
   const out = resolve(args.out ?? new URL('.', here).pathname);
 
   const before = days.filter((d) => d.dteday < HOLDOUT_FROM);
@@ -132,19 +151,43 @@ async function main(): Promise<void> {
   const split = `chronological: fit on ${range(before).from}..${range(before).to}, holdout ${range(holdout).from}..${range(holdout).to}`;
   const early = await fitOn(before, { createdAt, split }, false);
   const predicted = await predictDays(early.bundle, holdout);
-  const holdoutScores = { ...scoreRegression(holdout.map((d) => d.cnt), predicted), ...range(holdout) };
-  process.stderr.write(`\nholdout ${holdoutScores.from}..${holdoutScores.to}: MAE ${holdoutScores.mae}, RMSE ${holdoutScores.rmse}, R² ${holdoutScores.r2}, bias ${holdoutScores.bias}\n`);
-  writeFileSync(resolve(out, 'holdout.csv'), `${['date,actual,predicted', ...holdout.map((d, i) => `${d.dteday},${d.cnt},${predicted[i]!.toFixed(1)}`)].join('\n')}\n`);
+  const holdoutScores = {
+    ...scoreRegression(
+      holdout.map((d) => d.cnt),
+      predicted,
+    ),
+    ...range(holdout),
+  };
+  process.stderr.write(
+    `\nholdout ${holdoutScores.from}..${holdoutScores.to}: MAE ${holdoutScores.mae}, RMSE ${holdoutScores.rmse}, R² ${holdoutScores.r2}, bias ${holdoutScores.bias}\n`,
+  );
+  writeFileSync(
+    resolve(out, 'holdout.csv'),
+    `${['date,actual,predicted', ...holdout.map((d, i) => `${d.dteday},${d.cnt},${predicted[i]!.toFixed(1)}`)].join('\n')}\n`,
+  );
 
   const shippedSplit = `refit on all ${days.length} days; metrics.holdout is from the same recipe fitted before ${HOLDOUT_FROM} (${split})`;
   const shipped = await fitOn(days, { createdAt, split: shippedSplit }, false);
-  const inSample = { ...scoreRegression(days.map((d) => d.cnt), await predictDays(shipped.bundle, days)), ...range(days) };
+  const inSample = {
+    ...scoreRegression(
+      days.map((d) => d.cnt),
+      await predictDays(shipped.bundle, days),
+    ),
+    ...range(days),
+  };
   const bundle = { ...shipped.bundle, manifest: { ...shipped.bundle.manifest, metrics: { holdout: holdoutScores, training: inSample } } };
-  process.stderr.write(`\nshipped model, in-sample on ${days.length} days: MAE ${inSample.mae}, R² ${inSample.r2}; level by year ${JSON.stringify(bundle.manifest.output.level?.byYear)}\n`);
+  process.stderr.write(
+    `\nshipped model, in-sample on ${days.length} days: MAE ${inSample.mae}, R² ${inSample.r2}; level by year ${JSON.stringify(bundle.manifest.output.level?.byYear)}\n`,
+  );
   await writeBundle(out, bundle);
-  const typical = { source: `UCI Bike Sharing day.csv ${range(days).from}..${range(days).to}: means within ±7 days of each day of year`, days: typicalWeather(days) };
+  const typical = {
+    source: `UCI Bike Sharing day.csv ${range(days).from}..${range(days).to}: means within ±7 days of each day of year`,
+    days: typicalWeather(days),
+  };
   writeFileSync(resolve(out, 'typical-weather.json'), `${JSON.stringify(typical)}\n`);
-  process.stderr.write(`wrote ${out}/{model.onnx (${bundle.model.byteLength} bytes), manifest.json, holdout.csv, typical-weather.json} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `wrote ${out}/{model.onnx (${bundle.model.byteLength} bytes), manifest.json, holdout.csv, typical-weather.json} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

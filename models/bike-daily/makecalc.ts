@@ -1,4 +1,14 @@
-import { HttpError, ValidationError, type BundleInfo, type CallOptions, type HandlerRoute, type Prediction, type Predictor, type ValidationIssue, type Warning } from 'featurecast';
+import {
+  HttpError,
+  ValidationError,
+  type BundleInfo,
+  type CallOptions,
+  type HandlerRoute,
+  type Prediction,
+  type Predictor,
+  type ValidationIssue,
+  type Warning,
+} from 'featurecast';
 import { UCI_COLUMN_OF, UCI_SCALE, uciRowToRecord, type BikeRecord, type UciWarning } from './uci.js';
 
 /**
@@ -31,7 +41,13 @@ export const makecalcRoute: HandlerRoute = {
 async function makecalc(predictor: Predictor, body: unknown, maxBatch: number, call: CallOptions): Promise<Record<string, SeedPrediction>> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationError([
-      { index: -1, path: '', kind: 'record', message: 'expected an object keyed by row index, e.g. {"0": {"dteday": "2012-06-01", …}}', received: Array.isArray(body) ? 'array' : body === null ? null : typeof body },
+      {
+        index: -1,
+        path: '',
+        kind: 'record',
+        message: 'expected an object keyed by row index, e.g. {"0": {"dteday": "2012-06-01", …}}',
+        received: Array.isArray(body) ? 'array' : body === null ? null : typeof body,
+      },
     ]);
   }
   const rows = body as Record<string, unknown>;
@@ -45,7 +61,13 @@ async function makecalc(predictor: Predictor, body: unknown, maxBatch: number, c
   for (const key of keys) {
     if (!ROW_KEY.test(key)) {
       // A key may be as long as the body: the answer names it, shortened, rather than echoing it whole.
-      issues.push({ index: -1, path: short(key), kind: 'record', message: 'row keys must be row indices (non-negative integers)', received: short(key) });
+      issues.push({
+        index: -1,
+        path: short(key),
+        kind: 'record',
+        message: 'row keys must be row indices (non-negative integers)',
+        received: short(key),
+      });
       continue;
     }
     const converted = uciRowToRecord(rows[key], Number(key));
@@ -93,7 +115,8 @@ function seedIssue(issue: ValidationIssue, keys: readonly string[], rows: Record
   const index = rowOf(keys, issue.index);
   const path = column(issue.path);
   const row = rows[keys[issue.index] ?? ''];
-  const sent = typeof row === 'object' && row !== null && Object.hasOwn(row, path) ? (row as Record<string, unknown>)[path] : issue.received;
+  const sent =
+    typeof row === 'object' && row !== null && Object.hasOwn(row, path) ? (row as Record<string, unknown>)[path] : issue.received;
   const scale = (UCI_SCALE as Record<string, number>)[path];
   const bounds = issue.kind === 'implausible' || issue.kind === 'out-of-range';
   const message = scale !== undefined && bounds ? `${path} ${String(sent)} × ${scale} = ${issue.message}` : issue.message;

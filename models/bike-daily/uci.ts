@@ -180,4 +180,3 @@ export function uciRowToRecord(row: unknown, index = 0): UciConversion {
   }
   return { record, issues, warnings };
 }
-

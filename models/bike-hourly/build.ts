@@ -55,7 +55,12 @@ function specFor(hours: readonly UciHour[]): PipelineSpec {
 }
 
 /** The recipe fitted on `hours`: a bundle in memory. `params` overrides PARAMS (validation runs). */
-export async function fitOn(hours: readonly UciHour[], extra: { createdAt: string; split: string }, quiet = true, params: Partial<GbdtParams> = PARAMS) {
+export async function fitOn(
+  hours: readonly UciHour[],
+  extra: { createdAt: string; split: string },
+  quiet = true,
+  params: Partial<GbdtParams> = PARAMS,
+) {
   const rows = rowsOf(hours);
   const pipeline = await fitPipeline(specFor(hours), rows);
   const onProgress = quiet
@@ -96,7 +101,12 @@ async function validate(hours: readonly UciHour[], variants: Array<Partial<GbdtP
 async function main(): Promise<void> {
   const { values: args, positionals } = parseArgs({
     allowPositionals: true,
-    options: { data: { type: 'string' }, out: { type: 'string' }, validate: { type: 'boolean', default: false }, windows: { type: 'string', default: String(CALIBRATION_DAYS) } },
+    options: {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      validate: { type: 'boolean', default: false },
+      windows: { type: 'string', default: String(CALIBRATION_DAYS) },
+    },
   });
   const started = performance.now();
   const hours = readHourCsv(args.data === undefined ? undefined : resolve(args.data, 'hour.csv'));
@@ -104,7 +114,9 @@ async function main(): Promise<void> {
     const variants = positionals.length ? positionals.map((p) => JSON.parse(p) as Partial<GbdtParams>) : [{}];
     return validate(hours, variants, args.windows!.split(',').filter(Boolean).map(Number));
   }
-  const createdAt = process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000).toISOString() : new Date().toISOString();
+  const createdAt = process.env.SOURCE_DATE_EPOCH
+    ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000).toISOString()
+    : new Date().toISOString();
   const out = resolve(args.out ?? new URL('.', here).pathname);
 
   const before = hours.filter((h) => h.dteday < HOLDOUT_FROM);
@@ -115,20 +127,35 @@ async function main(): Promise<void> {
   const predicted = await predictHours(early.bundle, holdout);
   const scores = scoreHours(holdout, predicted);
   const rolling = scoreHours(holdout, await predictRolling(early.bundle, before, holdout, CALIBRATION_DAYS));
-  process.stderr.write(`\n${describeScores('holdout', scores)}\n${describeScores(`rolling origin (weekly calibrate on ${CALIBRATION_DAYS} days)`, rolling)}\n`);
+  process.stderr.write(
+    `\n${describeScores('holdout', scores)}\n${describeScores(`rolling origin (weekly calibrate on ${CALIBRATION_DAYS} days)`, rolling)}\n`,
+  );
   const csv = holdout.map((h, i) => `${uciTime(h.dteday, h.hr)},${h.cnt},${predicted[i]!.toFixed(1)}`);
   writeFileSync(resolve(out, 'holdout.csv'), `${['time,actual,predicted', ...csv].join('\n')}\n`);
 
   const shippedSplit = `refit on all ${hours.length} hours; metrics.holdout* and rollingOrigin are from the same recipe fitted before ${HOLDOUT_FROM} (${split}); rollingOrigin recalibrates the level weekly on the ${CALIBRATION_DAYS} days before`;
   const shipped = await fitOn(hours, { createdAt, split: shippedSplit }, false);
   const inSample = scoreHours(hours, await predictHours(shipped.bundle, hours)).hourly;
-  const metrics = { holdout: scores.hourly, holdoutDaily: scores.daily, rollingOrigin: rolling.hourly, rollingOriginDaily: rolling.daily, training: inSample };
+  const metrics = {
+    holdout: scores.hourly,
+    holdoutDaily: scores.daily,
+    rollingOrigin: rolling.hourly,
+    rollingOriginDaily: rolling.daily,
+    training: inSample,
+  };
   const bundle = { ...shipped.bundle, manifest: { ...shipped.bundle.manifest, metrics } };
-  process.stderr.write(`\nshipped model, in-sample on ${hours.length} hours: MAE ${inSample.mae}, R² ${inSample.r2}; level by year ${JSON.stringify(bundle.manifest.output.level?.byYear)}\n`);
+  process.stderr.write(
+    `\nshipped model, in-sample on ${hours.length} hours: MAE ${inSample.mae}, R² ${inSample.r2}; level by year ${JSON.stringify(bundle.manifest.output.level?.byYear)}\n`,
+  );
   await writeBundle(out, bundle);
-  const typical = { source: `UCI Bike Sharing hour.csv ${span(hours)}: per hour, means within ±7 days of every 7th day of the year`, days: typicalHourlyWeather(hours) };
+  const typical = {
+    source: `UCI Bike Sharing hour.csv ${span(hours)}: per hour, means within ±7 days of every 7th day of the year`,
+    days: typicalHourlyWeather(hours),
+  };
   writeFileSync(resolve(out, 'typical-hourly-weather.json'), `${JSON.stringify(typical)}\n`);
-  process.stderr.write(`wrote ${out}/{model.onnx (${bundle.model.byteLength} bytes), manifest.json, holdout.csv, typical-hourly-weather.json} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `wrote ${out}/{model.onnx (${bundle.model.byteLength} bytes), manifest.json, holdout.csv, typical-hourly-weather.json} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

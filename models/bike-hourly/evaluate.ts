@@ -25,8 +25,20 @@ export function scoreHours(hours: readonly UciHour[], predicted: readonly number
   });
   const sums = [...days.values()];
   return {
-    hourly: { ...scoreRegression(hours.map((h) => h.cnt), predicted), ...period },
-    daily: { ...scoreRegression(sums.map((d) => d.actual), sums.map((d) => d.predicted)), ...period },
+    hourly: {
+      ...scoreRegression(
+        hours.map((h) => h.cnt),
+        predicted,
+      ),
+      ...period,
+    },
+    daily: {
+      ...scoreRegression(
+        sums.map((d) => d.actual),
+        sums.map((d) => d.predicted),
+      ),
+      ...period,
+    },
   };
 }
 
@@ -52,7 +64,12 @@ const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00
  * actual hours of the `windowDays` days up to the day before (from `history` and the weeks
  * already past), then that week's predictions. The model itself stays as fitted.
  */
-export async function predictRolling(bundle: Bundle, history: readonly UciHour[], scored: readonly UciHour[], windowDays: number): Promise<number[]> {
+export async function predictRolling(
+  bundle: Bundle,
+  history: readonly UciHour[],
+  scored: readonly UciHour[],
+  windowDays: number,
+): Promise<number[]> {
   const all = [...history, ...scored];
   const predictor = await createPredictor(bundle, { worker: false });
   try {
@@ -62,7 +79,12 @@ export async function predictRolling(bundle: Bundle, history: readonly UciHour[]
       const recent = all.filter((h) => h.dteday >= from && h.dteday < week);
       await predictor.calibrate(recent.map((h) => ({ record: uciHourToRecord(h), actual: h.cnt })));
       const end = addDays(week, 7);
-      out.push(...(await predictWith(predictor, scored.filter((h) => h.dteday >= week && h.dteday < end))));
+      out.push(
+        ...(await predictWith(
+          predictor,
+          scored.filter((h) => h.dteday >= week && h.dteday < end),
+        )),
+      );
     }
     return out;
   } finally {

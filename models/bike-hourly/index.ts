@@ -15,4 +15,6 @@ export const bikeHourly: { readonly manifest: string; readonly model: string } =
 };
 
 /** URL of the typical weather per hour of the day, every 7th day of the year (training data), for default forecast inputs. */
-export const bikeHourlyTypicalWeather: string = located ? new URL('./typical-hourly-weather.json', import.meta.url).href : './typical-hourly-weather.json';
+export const bikeHourlyTypicalWeather: string = located
+  ? new URL('./typical-hourly-weather.json', import.meta.url).href
+  : './typical-hourly-weather.json';

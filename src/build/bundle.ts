@@ -58,26 +58,38 @@ const MODEL_READERS: Record<string, (path: string, pipeline: FittedPipeline) => 
     try {
       json = JSON.parse(await readFile(path, 'utf8'));
     } catch (cause) {
-      throw new SpecError(`${path} is not readable JSON (an XGBoost model saved with save_model('model.json')): ${(cause as Error).message}`);
+      throw new SpecError(
+        `${path} is not readable JSON (an XGBoost model saved with save_model('model.json')): ${(cause as Error).message}`,
+      );
     }
     const width = pipeline.columns.length;
     const converted = xgboostToOnnx(json, { width });
     const labels = pipeline.output.labels?.length ?? 0;
     if (labels !== converted.classes) {
       const what = (n: number, unit: string) => (n ? `classification with ${n} ${unit}` : 'regression');
-      throw new SpecError(`${path}: the XGBoost objective ${converted.objective} is ${what(converted.classes, 'classes')}; the pipeline's output is ${what(labels, 'labels')}`);
+      throw new SpecError(
+        `${path}: the XGBoost objective ${converted.objective} is ${what(converted.classes, 'classes')}; the pipeline's output is ${what(labels, 'labels')}`,
+      );
     }
-    return { model: converted.model, source: { name: `XGBoost ${converted.objective}`, evaluate: (matrix, n) => evaluateXgboost(json, matrix, n, width) } };
+    return {
+      model: converted.model,
+      source: { name: `XGBoost ${converted.objective}`, evaluate: (matrix, n) => evaluateXgboost(json, matrix, n, width) },
+    };
   },
 };
 
 /** Bundles `model` (ONNX bytes, or the path of an .onnx file or an XGBoost model.json) with the pipeline; refuses a model that does not take the pipeline's matrix. */
-export async function bundleModel(pipeline: FittedPipeline, model: Uint8Array | string, options: BundleOptions = {}): Promise<Bundle & { parity?: ParityReport }> {
+export async function bundleModel(
+  pipeline: FittedPipeline,
+  model: Uint8Array | string,
+  options: BundleOptions = {},
+): Promise<Bundle & { parity?: ParityReport }> {
   const loaded = typeof model === 'string' ? await readModel(model, pipeline) : { model };
   const bytes = loaded.model;
   const io = await modelIo(bytes, pipeline, options.outputName);
   const manifest = manifestOf(pipeline, bytes, io, options);
-  if (options.check === undefined && options.expect !== undefined) throw new SpecError('expect needs check rows: the predictions must be of known records');
+  if (options.check === undefined && options.expect !== undefined)
+    throw new SpecError('expect needs check rows: the predictions must be of known records');
   if (options.check === undefined && !loaded.source) return { manifest, model: bytes };
   // A converted model is always checked against its source: on the check rows, or on rows sampled from the training ranges.
   const rows = options.check === undefined ? sampledRows(manifest) : await readRows(options.check, manifest, options);
@@ -99,10 +111,13 @@ async function modelIo(bytes: Uint8Array, pipeline: FittedPipeline, outputName?:
   const width = pipeline.columns.length;
   const inputs = signature.inputs;
   if (inputs.length !== 1) {
-    throw new SpecError(`The model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); featurecast feeds one float32 matrix [N, ${width}] of the columns ${pipeline.columns.join(', ')}`);
+    throw new SpecError(
+      `The model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); featurecast feeds one float32 matrix [N, ${width}] of the columns ${pipeline.columns.join(', ')}`,
+    );
   }
   const input = inputs[0]!;
-  if (input.type !== undefined && input.type !== 'float32') throw new SpecError(`Model input "${input.name}" is ${input.type}; featurecast feeds float32 (export with a float input)`);
+  if (input.type !== undefined && input.type !== 'float32')
+    throw new SpecError(`Model input "${input.name}" is ${input.type}; featurecast feeds float32 (export with a float input)`);
   const shape = input.shape ?? [];
   if (shape.length !== 2 || (typeof shape[1] === 'number' && shape[1] !== width)) {
     throw new SpecError(
@@ -118,7 +133,9 @@ type Output = ModelSignature['outputs'][number];
 function chooseOutput(outputs: readonly Output[], pipeline: FittedPipeline, name?: string): Output {
   const labels = pipeline.output.labels;
   const columns = labels?.length ?? 1;
-  const fits = (o: Output) => o.type === 'float32' && (o.shape === undefined || typeof o.shape.at(-1) !== 'number' || o.shape.at(-1) === columns || (columns === 1 && o.shape.length === 1));
+  const fits = (o: Output) =>
+    o.type === 'float32' &&
+    (o.shape === undefined || typeof o.shape.at(-1) !== 'number' || o.shape.at(-1) === columns || (columns === 1 && o.shape.length === 1));
   const list = outputs.map((o) => `${o.name} (${o.type ? `${o.type} [${(o.shape ?? []).join(', ')}]` : 'not a tensor'})`).join(', ');
   const chosen = name === undefined ? outputs.find(fits) : outputs.find((o) => o.name === name);
   if (name !== undefined && !chosen) throw new SpecError(`The model has no output "${name}" (it has ${list})`);
@@ -129,16 +146,25 @@ function chooseOutput(outputs: readonly Output[], pipeline: FittedPipeline, name
       `Model output "${map.name}" is a sequence of maps (scikit-learn's ZipMap), which onnxruntime-web cannot return; export the probabilities as a tensor: skl2onnx \`to_onnx(model, X, options={"zipmap": False})\` (onnxmltools: \`zipmap=False\`)`,
     );
   }
-  const want = labels ? `a float32 tensor [N, ${columns}] of the probabilities of ${labels.join(', ')}` : 'a float32 tensor [N, 1] (or [N])';
+  const want = labels
+    ? `a float32 tensor [N, ${columns}] of the probabilities of ${labels.join(', ')}`
+    : 'a float32 tensor [N, 1] (or [N])';
   throw new SpecError(`featurecast reads ${want}; the model's outputs are ${list}${name === undefined ? '' : ` and "${name}" is not one`}`);
 }
 
-function manifestOf(pipeline: FittedPipeline, model: Uint8Array, io: { inputName: string; outputName: string }, options: BundleOptions): Manifest {
+function manifestOf(
+  pipeline: FittedPipeline,
+  model: Uint8Array,
+  io: { inputName: string; outputName: string },
+  options: BundleOptions,
+): Manifest {
   const { output } = pipeline;
   const level = output.level;
   const byYear = options.levelByYear ?? level?.byYear;
   if (level && !byYear) throw new SpecError(`output.level on "${level.input}" needs byYear for a model trained outside featurecast`);
-  const createdAt = options.createdAt ?? (process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000).toISOString() : new Date().toISOString());
+  const createdAt =
+    options.createdAt ??
+    (process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000).toISOString() : new Date().toISOString());
   const { from, to, dataset, rows } = pipeline.training;
   const manifest: Manifest = {
     formatVersion: FORMAT_VERSION,
@@ -146,10 +172,23 @@ function manifestOf(pipeline: FittedPipeline, model: Uint8Array, io: { inputName
     version: pipeline.version,
     createdAt,
     ...(pipeline.description === undefined ? {} : { description: pipeline.description }),
-    training: { dataset, rows, ...(from ? { from: from.slice(0, 10) } : {}), ...(to ? { to: to.slice(0, 10) } : {}), split: 'not stated', ...options.training },
+    training: {
+      dataset,
+      rows,
+      ...(from ? { from: from.slice(0, 10) } : {}),
+      ...(to ? { to: to.slice(0, 10) } : {}),
+      split: 'not stated',
+      ...options.training,
+    },
     inputs: pipeline.inputs,
     features: pipeline.features,
-    model: { file: 'model.onnx', sha256: createHash('sha256').update(model).digest('hex'), bytes: model.byteLength, ...io, columns: pipeline.columns },
+    model: {
+      file: 'model.onnx',
+      sha256: createHash('sha256').update(model).digest('hex'),
+      bytes: model.byteLength,
+      ...io,
+      columns: pipeline.columns,
+    },
     output: {
       name: output.name,
       ...(output.kind === 'classification' ? { kind: 'classification' as const, labels: output.labels! } : {}),
@@ -164,7 +203,10 @@ function manifestOf(pipeline: FittedPipeline, model: Uint8Array, io: { inputName
     ...(options.extras ? { extras: options.extras } : {}),
   };
   const parsed = manifestSchema.safeParse(manifest);
-  if (!parsed.success) throw new SpecError(`The bundle's manifest would be invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new SpecError(
+      `The bundle's manifest would be invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return manifest;
 }
 

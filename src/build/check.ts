@@ -31,17 +31,26 @@ export async function checkBundle(location: string): Promise<CheckReport> {
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
-    throw new BundleError('ERR_BUNDLE_INVALID', `${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { url: path });
+    throw new BundleError(
+      'ERR_BUNDLE_INVALID',
+      `${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      { url: path },
+    );
   }
   const manifest = parsed.data;
   passed.push('manifest matches the bundle schema');
   const modelPath = join(dirname(path), manifest.model.file);
-  const model = new Uint8Array(await readFile(modelPath).catch((cause: Error) => {
-    throw new BundleError('ERR_BUNDLE_FETCH', `cannot read the model ${modelPath}: ${cause.message}`, { url: modelPath });
-  }));
+  const model = new Uint8Array(
+    await readFile(modelPath).catch((cause: Error) => {
+      throw new BundleError('ERR_BUNDLE_FETCH', `cannot read the model ${modelPath}: ${cause.message}`, { url: modelPath });
+    }),
+  );
   const sha256 = createHash('sha256').update(model).digest('hex');
   if (sha256 !== manifest.model.sha256 || model.byteLength !== manifest.model.bytes) {
-    throw new BundleError('ERR_BUNDLE_INTEGRITY', `${manifest.model.file} has sha256 ${sha256} (${model.byteLength} bytes); the manifest pins ${manifest.model.sha256} (${manifest.model.bytes} bytes)`);
+    throw new BundleError(
+      'ERR_BUNDLE_INTEGRITY',
+      `${manifest.model.file} has sha256 ${sha256} (${model.byteLength} bytes); the manifest pins ${manifest.model.sha256} (${manifest.model.bytes} bytes)`,
+    );
   }
   passed.push(`${manifest.model.file} matches its sha256 and size`);
   // Loading compiles the pipeline against model.columns and checks the model's input and output names and width.
@@ -52,7 +61,10 @@ export async function checkBundle(location: string): Promise<CheckReport> {
     const prediction = await predictor.predict(record);
     const value = prediction[manifest.output.name];
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new BundleError('ERR_BUNDLE_INVALID', `a sample record predicts ${String(value)} for ${manifest.output.name}, not a finite number`);
+      throw new BundleError(
+        'ERR_BUNDLE_INVALID',
+        `a sample record predicts ${String(value)} for ${manifest.output.name}, not a finite number`,
+      );
     }
     passed.push(`a sample record predicts ${manifest.output.name} = ${value}`);
     return { name: manifest.name, version: manifest.version, passed, sample: { record, prediction } };
@@ -73,7 +85,7 @@ export function sampleRecord(manifest: Pick<Manifest, 'inputs'>): Record<string,
  */
 export function sampleRecords(inputs: readonly InputField[], n: number, seed = 1): Record<string, unknown>[] {
   let state = seed >>> 0;
-  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   return Array.from({ length: n }, (_, i) => {
     const record = recordAt(inputs, i === 0 ? 0 : i === 1 ? 1 : next(), i);
     if (i % 7 === 6) for (const f of inputs) if (f.missing === 'model') delete record[f.name];

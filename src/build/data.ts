@@ -4,7 +4,16 @@ import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { formatOfPath, jsonErrorLine } from '../cli/input.js';
 import { FeaturecastError } from '../errors.js';
-import { csvLine, CsvRecords, CsvSyntaxError, CsvTokenizer, formatFloat32, type CsvRow, type FieldType, type UntypedCells } from '../schema/csv.js';
+import {
+  csvLine,
+  CsvRecords,
+  CsvSyntaxError,
+  CsvTokenizer,
+  formatFloat32,
+  type CsvRow,
+  type FieldType,
+  type UntypedCells,
+} from '../schema/csv.js';
 
 /**
  * Training and scoring data files for the build side, read as a stream of records, each with
@@ -189,7 +198,11 @@ function jsonObject(text: string, file: string, line: number): Record<string, un
     throw new DataFileError(`not valid JSON: ${(cause as Error).message}`, file, line + (jsonErrorLine(cause, text) ?? 1) - 1);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new DataFileError(`expected a JSON object, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`, file, line);
+    throw new DataFileError(
+      `expected a JSON object, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`,
+      file,
+      line,
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -243,7 +256,10 @@ function jsonArrayParser(file: string): RecordParser {
         if (c === 32 || c === 10 || c === 13 || c === 9) continue;
         const found = JSON.stringify(text[i]);
         if (state === 'start') {
-          if (c !== 91) fail(`expected a JSON array of objects, found ${c === 123 ? 'an object (one object per line is NDJSON: name the file .ndjson)' : found}`);
+          if (c !== 91)
+            fail(
+              `expected a JSON array of objects, found ${c === 123 ? 'an object (one object per line is NDJSON: name the file .ndjson)' : found}`,
+            );
           state = 'first';
         } else if (c === 123 && (state === 'first' || state === 'comma')) {
           state = 'object';

@@ -27,7 +27,12 @@ export function compileFitted(pipeline: FittedPipeline): Pipeline {
 }
 
 /** Writes the features of every row of `data` to the CSV file `out`; resolves to the number of rows. Bad rows fail it, all named, and nothing is written. */
-export async function writeFeatures(pipeline: FittedPipeline, data: DataSource, out: string, options: FeaturesOptions = {}): Promise<number> {
+export async function writeFeatures(
+  pipeline: FittedPipeline,
+  data: DataSource,
+  out: string,
+  options: FeaturesOptions = {},
+): Promise<number> {
   const compiled = compileFitted(pipeline);
   const keep = options.keep ?? [];
   const clash = keep.find((k) => compiled.columns.includes(k));
@@ -50,11 +55,21 @@ export async function writeFeatures(pipeline: FittedPipeline, data: DataSource, 
 }
 
 /** Rows of float32 features (then the kept cells, as text so a target is never rounded), a chunk of records at a time; after a bad row only problems are collected. */
-async function* encodedRows(compiled: Pipeline, data: DataSource, pipeline: FittedPipeline, keep: readonly string[], bad: BadRows, options: ReadOptions) {
+async function* encodedRows(
+  compiled: Pipeline,
+  data: DataSource,
+  pipeline: FittedPipeline,
+  keep: readonly string[],
+  bad: BadRows,
+  options: ReadOptions,
+) {
   let chunk: Array<{ record: Record<string, unknown>; line: number }> = [];
   const width = compiled.width;
   function* flush() {
-    const { matrix, issues, rejected } = compiled.encode(chunk.map((r) => r.record), { invalid: 'report' });
+    const { matrix, issues, rejected } = compiled.encode(
+      chunk.map((r) => r.record),
+      { invalid: 'report' },
+    );
     for (const issue of issues) bad.add([issue], chunk[issue.index]!.line);
     if (!bad.issues.length) {
       for (let i = 0; i < chunk.length; i++) {

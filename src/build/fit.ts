@@ -89,10 +89,16 @@ function field(inputs: readonly InputField[], name: string): InputField {
 
 function checkOutput(spec: PipelineSpec, inputs: readonly InputField[]): void {
   const { output } = spec;
-  if ((output.kind === 'classification') !== (output.labels !== undefined)) throw new SpecError('output.labels goes with output.kind "classification", and a classification output needs them');
+  if ((output.kind === 'classification') !== (output.labels !== undefined))
+    throw new SpecError('output.labels goes with output.kind "classification", and a classification output needs them');
   if (output.kind === 'classification') {
-    const extra = (['transform', 'level', 'bands', 'clampMin'] as const).filter((k) => output[k] !== undefined && !(k === 'transform' && output.transform === 'identity'));
-    if (extra.length) throw new SpecError(`A classification output publishes a label and probabilities; it takes no ${extra.map((k) => `output.${k}`).join(', ')}`);
+    const extra = (['transform', 'level', 'bands', 'clampMin'] as const).filter(
+      (k) => output[k] !== undefined && !(k === 'transform' && output.transform === 'identity'),
+    );
+    if (extra.length)
+      throw new SpecError(
+        `A classification output publishes a label and probabilities; it takes no ${extra.map((k) => `output.${k}`).join(', ')}`,
+      );
     if (new Set(output.labels).size !== output.labels!.length) throw new SpecError('output.labels must be distinct');
   }
   const level = output.level;
@@ -100,7 +106,8 @@ function checkOutput(spec: PipelineSpec, inputs: readonly InputField[]): void {
     throw new SpecError(`output.level needs a date or datetime input; "${level.input}" is not one`);
   }
   const bands = spec.output.bands;
-  if (bands && bands.labels.length !== bands.thresholds.length + 1) throw new SpecError('output.bands needs one more label than thresholds');
+  if (bands && bands.labels.length !== bands.thresholds.length + 1)
+    throw new SpecError('output.bands needs one more label than thresholds');
 }
 
 /** Values of categories the spec leaves open, from a first pass over the data. */
@@ -115,7 +122,9 @@ async function learnCategories(inputs: readonly InputSpec[], data: DataSource, o
       const set = entry(seen, name);
       set.add(String(v));
       if (set.size > MAX_LEARNED_VALUES) {
-        throw new SpecError(`Input "${name}" has more than ${MAX_LEARNED_VALUES} distinct values: list its values in the spec, or make it a number`);
+        throw new SpecError(
+          `Input "${name}" has more than ${MAX_LEARNED_VALUES} distinct values: list its values in the spec, or make it a number`,
+        );
       }
     }
   }
@@ -133,7 +142,12 @@ function draftField(input: InputSpec, learned: string[] | undefined): InputField
     case 'date':
       return { ...input, ...base, range: { min: '1000-01-01', max: '9999-12-31' }, outOfRange: input.outOfRange ?? 'extrapolate' };
     case 'datetime':
-      return { ...input, ...base, range: { min: '1000-01-01T00:00', max: '9999-12-31T23:59' }, outOfRange: input.outOfRange ?? 'extrapolate' };
+      return {
+        ...input,
+        ...base,
+        range: { min: '1000-01-01T00:00', max: '9999-12-31T23:59' },
+        outOfRange: input.outOfRange ?? 'extrapolate',
+      };
     case 'category': {
       const values = input.values ?? learned;
       if (!values?.length) throw new SpecError(`Input "${input.name}" has no values in the spec and none in the data`);

@@ -138,7 +138,11 @@ function binOf(cuts: number[], v: number): number {
   return lo;
 }
 
-interface Split { feature: number; bin: number; gain: number }
+interface Split {
+  feature: number;
+  bin: number;
+  gain: number;
+}
 
 /** The float32 threshold a split was chosen at: bestSplit only returns bins below a column's cut count. */
 function threshold32(cuts: number[][], split: Split): number {
@@ -254,7 +258,12 @@ export function trainGbdt(
     const splitBin: number[] = [];
     const grow = (idx: Int32Array, depth: number): number => {
       const id = feature.length;
-      feature.push(-1); threshold.push(0); left.push(-1); right.push(-1); value.push(0); splitBin.push(-1);
+      feature.push(-1);
+      threshold.push(0);
+      left.push(-1);
+      right.push(-1);
+      value.push(0);
+      splitBin.push(-1);
       const split = depth < maxDepth && idx.length >= 2 * minSamplesLeaf ? bestSplit(idx) : null;
       if (split === null) {
         let g = 0;

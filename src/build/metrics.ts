@@ -11,7 +11,8 @@ export interface RegressionScores {
 /** MAE, RMSE, R² and bias of `predicted` against `actual` (MAE/RMSE/bias to 0.1, R² to 4 places). */
 export function scoreRegression(actual: ArrayLike<number>, predicted: ArrayLike<number>): RegressionScores {
   const n = actual.length;
-  if (n === 0 || predicted.length !== n) throw new RangeError(`need as many predictions as actuals (${predicted.length} vs ${n}), at least one`);
+  if (n === 0 || predicted.length !== n)
+    throw new RangeError(`need as many predictions as actuals (${predicted.length} vs ${n}), at least one`);
   let mean = 0;
   for (let i = 0; i < n; i++) mean += actual[i]!;
   mean /= n;

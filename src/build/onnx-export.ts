@@ -19,7 +19,15 @@ export function ensembleToOnnx(ens: Ensemble, options: OnnxExportOptions = {}): 
   const inputName = options.inputName ?? 'features';
   const outputName = options.outputName ?? 'prediction';
 
-  const nodes = { tree: [] as number[], node: [] as number[], feat: [] as number[], val: [] as number[], mode: [] as string[], t: [] as number[], f: [] as number[] };
+  const nodes = {
+    tree: [] as number[],
+    node: [] as number[],
+    feat: [] as number[],
+    val: [] as number[],
+    mode: [] as string[],
+    t: [] as number[],
+    f: [] as number[],
+  };
   const target = { tree: [] as number[], node: [] as number[], id: [] as number[], w: [] as number[] };
   ens.trees.forEach((tree, treeId) => {
     for (const [k, feature] of tree.feature.entries()) {
@@ -52,30 +60,32 @@ export function ensembleToOnnx(ens: Ensemble, options: OnnxExportOptions = {}): 
     docString: options.docString,
     graph: {
       name: 'gbdt',
-      node: [{
-        input: [inputName],
-        output: [outputName],
-        name: 'gbdt',
-        opType: 'TreeEnsembleRegressor',
-        domain: 'ai.onnx.ml',
-        attribute: [
-          str('aggregate_function', 'SUM'),
-          floats('base_values', [ens.base]),
-          int('n_targets', 1),
-          ints('nodes_falsenodeids', nodes.f),
-          ints('nodes_featureids', nodes.feat),
-          strings('nodes_modes', nodes.mode),
-          ints('nodes_nodeids', nodes.node),
-          ints('nodes_treeids', nodes.tree),
-          ints('nodes_truenodeids', nodes.t),
-          floats('nodes_values', nodes.val),
-          str('post_transform', 'NONE'),
-          ints('target_ids', target.id),
-          ints('target_nodeids', target.node),
-          ints('target_treeids', target.tree),
-          floats('target_weights', target.w),
-        ],
-      }],
+      node: [
+        {
+          input: [inputName],
+          output: [outputName],
+          name: 'gbdt',
+          opType: 'TreeEnsembleRegressor',
+          domain: 'ai.onnx.ml',
+          attribute: [
+            str('aggregate_function', 'SUM'),
+            floats('base_values', [ens.base]),
+            int('n_targets', 1),
+            ints('nodes_falsenodeids', nodes.f),
+            ints('nodes_featureids', nodes.feat),
+            strings('nodes_modes', nodes.mode),
+            ints('nodes_nodeids', nodes.node),
+            ints('nodes_treeids', nodes.tree),
+            ints('nodes_truenodeids', nodes.t),
+            floats('nodes_values', nodes.val),
+            str('post_transform', 'NONE'),
+            ints('target_ids', target.id),
+            ints('target_nodeids', target.node),
+            ints('target_treeids', target.tree),
+            floats('target_weights', target.w),
+          ],
+        },
+      ],
       input: [tensorInfo(inputName, ['N', ens.nFeatures])],
       output: [tensorInfo(outputName, ['N', 1])],
     },

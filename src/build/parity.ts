@@ -41,7 +41,12 @@ export interface SourceModel {
  * (a converted model) and `expect` (the trainer's predictions). Also returns the rows' output
  * statistics for drift monitoring.
  */
-export async function checkParity(bundle: Bundle, rows: CheckRows, expect: BundleOptions['expect'], source?: SourceModel): Promise<{ parity: ParityReport; outputReference: Histogram }> {
+export async function checkParity(
+  bundle: Bundle,
+  rows: CheckRows,
+  expect: BundleOptions['expect'],
+  source?: SourceModel,
+): Promise<{ parity: ParityReport; outputReference: Histogram }> {
   const { records, lines } = rows;
   await predictAsAnApp(bundle, rows);
   const { raw, months, matrix } = await rawOutputs(bundle, records);
@@ -54,7 +59,8 @@ export async function checkParity(bundle: Bundle, rows: CheckRows, expect: Bundl
   }
   if (expect !== undefined) {
     const expected = await expectedRows(expect, columns);
-    if (expected.length !== records.length) throw new DataError(`expect has ${expected.length} predictions for ${records.length} check rows`, []);
+    if (expected.length !== records.length)
+      throw new DataError(`expect has ${expected.length} predictions for ${records.length} check rows`, []);
     worst = Math.max(worst ?? 0, compare(raw, expected, columns, lines, 'the expected predictions'));
   }
   return { parity: { rows: records.length, worstRelativeDiff: worst }, outputReference };
@@ -74,9 +80,13 @@ function compare(raw: Float32Array, expected: readonly number[][], columns: numb
     }
   });
   if (off.length) {
-    throw new DataError(`${off.length} of ${raw.length} check values differ from ${what} beyond ${PARITY_TOLERANCE} (relative):\n  ${off.slice(0, 20).join('\n  ')}`, [], {
-      worstRelativeDiff: worst,
-    });
+    throw new DataError(
+      `${off.length} of ${raw.length} check values differ from ${what} beyond ${PARITY_TOLERANCE} (relative):\n  ${off.slice(0, 20).join('\n  ')}`,
+      [],
+      {
+        worstRelativeDiff: worst,
+      },
+    );
   }
   return worst;
 }
@@ -90,7 +100,10 @@ async function predictAsAnApp(bundle: Bundle, { records, lines, name }: CheckRow
     const issues = (error as { issues?: ValidationIssue[] }).issues;
     if (!issues) throw error;
     throw new DataError(
-      `The bundle refuses check rows of ${name}: ${issues.slice(0, 5).map((i) => `line ${lines[i.index]}, field "${i.path}": ${i.message}`).join('; ')}`,
+      `The bundle refuses check rows of ${name}: ${issues
+        .slice(0, 5)
+        .map((i) => `line ${lines[i.index]}, field "${i.path}": ${i.message}`)
+        .join('; ')}`,
       issues.map((i) => ({ ...i, index: lines[i.index] ?? i.index })),
     );
   } finally {
@@ -99,13 +112,20 @@ async function predictAsAnApp(bundle: Bundle, { records, lines, name }: CheckRow
 }
 
 /** The model's own outputs for records, through the library's pipeline, and each record's month (for seasonal references). */
-async function rawOutputs(bundle: Bundle, records: readonly unknown[]): Promise<{ raw: Float32Array; months: number[] | null; matrix: Float32Array }> {
+async function rawOutputs(
+  bundle: Bundle,
+  records: readonly unknown[],
+): Promise<{ raw: Float32Array; months: number[] | null; matrix: Float32Array }> {
   const { manifest } = bundle;
   const pipeline = compilePipeline(manifest.inputs, manifest.features);
   const monthSlot = manifest.inputs.findIndex((f) => f.name === manifest.reference?.monthsOf);
   const months: number[] = [];
   const { matrix } = pipeline.encode(records, { onRow: (values) => monthSlot >= 0 && months.push((values[monthSlot] as CivilDate).month) });
-  const session = await createSession(bundle.model, { inputName: manifest.model.inputName, outputName: manifest.model.outputName, width: pipeline.width });
+  const session = await createSession(bundle.model, {
+    inputName: manifest.model.inputName,
+    outputName: manifest.model.outputName,
+    width: pipeline.width,
+  });
   try {
     return { raw: Float32Array.from(await session.run(matrix, records.length)), months: monthSlot >= 0 ? months : null, matrix };
   } finally {
@@ -129,7 +149,10 @@ function referenceOf(bundle: Bundle, raw: Float32Array, months: number[] | null)
   }
   const inverse = output.inverse === 'exp' ? Math.exp : output.inverse === 'expm1' ? Math.expm1 : (v: number) => v;
   const clamp = output.clampMin ?? -Infinity;
-  return histogramOf(Array.from(raw, (v) => Math.max(clamp, inverse(v))), months);
+  return histogramOf(
+    Array.from(raw, (v) => Math.max(clamp, inverse(v))),
+    months,
+  );
 }
 
 function binCounts(classes: readonly number[], k: number, months: number[] | null): Pick<Histogram, 'freq' | 'byMonth'> {
@@ -150,7 +173,10 @@ async function expectedRows(expect: NonNullable<BundleOptions['expect']>, column
     const values = cells.map(Number);
     if (values.length === 1 && columns === 2) values.unshift(1 - values[0]!);
     if (values.length !== columns || values.some((v) => !Number.isFinite(v))) {
-      throw new DataError(`expect, ${where}: expected ${columns === 1 ? 'one number' : `${columns} numbers (one per label)`}, got ${JSON.stringify(cells)}`, []);
+      throw new DataError(
+        `expect, ${where}: expected ${columns === 1 ? 'one number' : `${columns} numbers (one per label)`}, got ${JSON.stringify(cells)}`,
+        [],
+      );
     }
     rows.push(values);
   };

@@ -34,11 +34,25 @@ export function histogramOf(values: readonly number[], months: readonly number[]
   const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   const cuts = sorted.length ? DECILES.map((q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!) : [];
   const edges = [...new Set(cuts.map((c) => Number(c.toPrecision(6))))];
-  return { edges, ...frequencies(values.map((v) => (Number.isNaN(v) ? -1 : binOf(edges, v))), edges.length + 1, months) };
+  return {
+    edges,
+    ...frequencies(
+      values.map((v) => (Number.isNaN(v) ? -1 : binOf(edges, v))),
+      edges.length + 1,
+      months,
+    ),
+  };
 }
 
 function categoricalOf(values: readonly FieldValue[], labels: readonly string[], months: readonly number[] | null): Categorical {
-  return { values: [...labels], ...frequencies(values.map((v) => (typeof v === 'string' ? labels.indexOf(v) : -1)), labels.length, months) };
+  return {
+    values: [...labels],
+    ...frequencies(
+      values.map((v) => (typeof v === 'string' ? labels.indexOf(v) : -1)),
+      labels.length,
+      months,
+    ),
+  };
 }
 
 /** The month (1–12) of each row's value of a date or date-time input. */

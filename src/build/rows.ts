@@ -26,7 +26,11 @@ export interface Row {
 }
 
 /** The records of a source, in order, with their lines. */
-export async function* rowsOf(source: DataSource, fields: readonly Pick<InputField, 'name' | 'type'>[], options: ReadOptions = {}): AsyncIterable<Row> {
+export async function* rowsOf(
+  source: DataSource,
+  fields: readonly Pick<InputField, 'name' | 'type'>[],
+  options: ReadOptions = {},
+): AsyncIterable<Row> {
   const stage = options.stage ?? 'read';
   if (typeof source !== 'string') {
     const total = source.length;
@@ -38,7 +42,10 @@ export async function* rowsOf(source: DataSource, fields: readonly Pick<InputFie
     return;
   }
   const onProgress = options.onProgress;
-  yield* readRecords(source, { fields, ...(onProgress ? { onProgress: (done: number, total: number) => onProgress({ stage, done, total, unit: 'bytes' }) } : {}) });
+  yield* readRecords(source, {
+    fields,
+    ...(onProgress ? { onProgress: (done: number, total: number) => onProgress({ stage, done, total, unit: 'bytes' }) } : {}),
+  });
 }
 
 /** How a source is named in messages and in the manifest's provenance. */

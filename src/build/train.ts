@@ -17,7 +17,16 @@ import { BadRows, rowsOf, type DataSource, type ReadOptions } from './rows.js';
 export type { GbdtParams } from './gbdt.js';
 
 /** Defaults of the built-in trainer; docs/pipeline-spec.md explains each. */
-export const DEFAULT_PARAMS: GbdtParams = { nTrees: 300, maxDepth: 4, learningRate: 0.05, minSamplesLeaf: 5, subsample: 0.8, maxBins: 64, l2: 1, seed: 42 };
+export const DEFAULT_PARAMS: GbdtParams = {
+  nTrees: 300,
+  maxDepth: 4,
+  learningRate: 0.05,
+  minSamplesLeaf: 5,
+  subsample: 0.8,
+  maxBins: 64,
+  l2: 1,
+  seed: 42,
+};
 
 /** Backfitting rounds of level and trees. */
 const LEVEL_ROUNDS = 3;
@@ -41,14 +50,18 @@ export interface Trained {
 /** Trains on `data` (which must hold the inputs and the target) and bundles the model. */
 export async function trainModel(pipeline: FittedPipeline, data: DataSource, options: TrainOptions): Promise<Trained> {
   if (pipeline.output.kind === 'classification') {
-    throw new SpecError('featurecast train builds regressors; train a classifier elsewhere (e.g. XGBoost, scikit-learn) and bundle it with featurecast bundle');
+    throw new SpecError(
+      'featurecast train builds regressors; train a classifier elsewhere (e.g. XGBoost, scikit-learn) and bundle it with featurecast bundle',
+    );
   }
   const params = { ...DEFAULT_PARAMS, ...options.params };
   const { matrix, target, years, months, rows } = await readTraining(pipeline, data, options);
   const width = pipeline.columns.length;
   const { transform = 'identity', level } = pipeline.output;
   if (level && transform !== 'log') throw new SpecError('output.level is multiplicative, so training it needs output.transform "log"');
-  const logLevel = new Map<number, number>(years ? [...new Set(years)].map((y) => [y, level?.byYear ? Math.log(level.byYear[String(y)] ?? 1) : 0]) : []);
+  const logLevel = new Map<number, number>(
+    years ? [...new Set(years)].map((y) => [y, level?.byYear ? Math.log(level.byYear[String(y)] ?? 1) : 0]) : [],
+  );
   const adjusted = () => (years ? target.map((v, i) => v - logLevel.get(years[i]!)!) : target);
   const progress = (round: number, rounds: number) => (done: number, total: number) =>
     options.onProgress?.({ stage: rounds > 1 ? `train ${round + 1}/${rounds}` : 'train', done, total, unit: 'trees' });
@@ -66,11 +79,22 @@ export async function trainModel(pipeline: FittedPipeline, data: DataSource, opt
   const levelByYear = years ? levelToManifest(logLevel) : undefined;
   const inverse = transform === 'log' ? Math.exp : transform === 'log1p' ? Math.expm1 : (v: number) => v;
   const clampMin = pipeline.output.clampMin ?? -Infinity;
-  const levelFree = Array.from({ length: rows }, (_, i) => Math.max(clampMin, inverse(predictEnsemble(ensemble, matrix.subarray(i * width, i * width + width)))));
-  const model = ensembleToOnnx(ensemble, { inputName: 'features', outputName: 'prediction', producerName: 'featurecast', docString: pipeline.name });
+  const levelFree = Array.from({ length: rows }, (_, i) =>
+    Math.max(clampMin, inverse(predictEnsemble(ensemble, matrix.subarray(i * width, i * width + width)))),
+  );
+  const model = ensembleToOnnx(ensemble, {
+    inputName: 'features',
+    outputName: 'prediction',
+    producerName: 'featurecast',
+    docString: pipeline.name,
+  });
   const bundle = await bundleModel(pipeline, model, {
     ...options,
-    training: { ...options.training, seed: params.seed, params: { ...params, target: describeTarget(options.target, transform, !!level), ...options.training?.params } },
+    training: {
+      ...options.training,
+      seed: params.seed,
+      params: { ...params, target: describeTarget(options.target, transform, !!level), ...options.training?.params },
+    },
     outputReference: histogramOf(levelFree, months),
     ...(levelByYear ? { levelByYear } : {}),
   });
@@ -87,7 +111,8 @@ async function readTraining(pipeline: FittedPipeline, data: DataSource, options:
   const compiled = compileFitted(pipeline);
   const { transform = 'identity', level } = pipeline.output;
   const levelSlot = level ? pipeline.inputs.findIndex((f) => f.name === level.input) : -1;
-  const monthSlot = pipeline.reference.monthsOf === undefined ? -1 : pipeline.inputs.findIndex((f) => f.name === pipeline.reference.monthsOf);
+  const monthSlot =
+    pipeline.reference.monthsOf === undefined ? -1 : pipeline.inputs.findIndex((f) => f.name === pipeline.reference.monthsOf);
   const chunks: Float32Array[] = [];
   const target: number[] = [];
   const years: number[] = [];
@@ -95,13 +120,16 @@ async function readTraining(pipeline: FittedPipeline, data: DataSource, options:
   const bad = new BadRows();
   let chunk: Array<{ record: Record<string, unknown>; line: number }> = [];
   const flush = () => {
-    const encoded = compiled.encode(chunk.map((r) => r.record), {
-      invalid: 'report',
-      onRow: (values) => {
-        if (levelSlot >= 0) years.push((values[levelSlot] as CivilDate).year);
-        if (monthSlot >= 0) months.push((values[monthSlot] as CivilDate).month);
+    const encoded = compiled.encode(
+      chunk.map((r) => r.record),
+      {
+        invalid: 'report',
+        onRow: (values) => {
+          if (levelSlot >= 0) years.push((values[levelSlot] as CivilDate).year);
+          if (monthSlot >= 0) months.push((values[monthSlot] as CivilDate).month);
+        },
       },
-    });
+    );
     for (const issue of encoded.issues) bad.add([issue], chunk[issue.index]!.line);
     chunk.forEach(({ record, line }, i) => {
       if (encoded.rejected?.[i]) return;
@@ -109,7 +137,10 @@ async function readTraining(pipeline: FittedPipeline, data: DataSource, options:
       const value = typeof y === 'number' ? y : typeof y === 'string' && y.trim() !== '' ? Number(y) : NaN;
       const t = transform === 'log' ? Math.log(value) : transform === 'log1p' ? Math.log1p(value) : value;
       if (!Number.isFinite(t)) {
-        const why = y === undefined || y === null || y === '' ? 'the target is missing' : `the target ${JSON.stringify(y)} is not a number${transform === 'identity' ? '' : ` the ${transform} transform takes`}`;
+        const why =
+          y === undefined || y === null || y === ''
+            ? 'the target is missing'
+            : `the target ${JSON.stringify(y)} is not a number${transform === 'identity' ? '' : ` the ${transform} transform takes`}`;
         bad.add([{ index: 0, path: options.target, kind: 'type', message: why, received: y }], line);
       }
       target.push(t);
@@ -118,7 +149,18 @@ async function readTraining(pipeline: FittedPipeline, data: DataSource, options:
     if (nan >= 0) {
       const row = chunk[Math.floor(nan / compiled.width)]!;
       const column = compiled.columns[nan % compiled.width];
-      bad.add([{ index: 0, path: String(column), kind: 'type', message: `feature ${column} is not finite (a missing value?): the built-in trainer needs every value; train elsewhere for missing values`, received: null }], row.line);
+      bad.add(
+        [
+          {
+            index: 0,
+            path: String(column),
+            kind: 'type',
+            message: `feature ${column} is not finite (a missing value?): the built-in trainer needs every value; train elsewhere for missing values`,
+            received: null,
+          },
+        ],
+        row.line,
+      );
     }
     chunks.push(encoded.matrix);
     chunk = [];

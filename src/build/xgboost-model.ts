@@ -100,7 +100,8 @@ function numberAt(root: unknown, path: string, fallback?: number): number {
 
 function arrayAt(tree: Obj, key: string, where: string, n: number): unknown[] {
   const v = tree[key];
-  if (!Array.isArray(v) || v.length !== n) refuse(`${where}.${key} is not an array of ${n} (tree_param.num_nodes) entries`, `${where}.${key}`);
+  if (!Array.isArray(v) || v.length !== n)
+    refuse(`${where}.${key} is not an array of ${n} (tree_param.num_nodes) entries`, `${where}.${key}`);
   return v;
 }
 
@@ -126,14 +127,21 @@ export function readXgboost(json: unknown, width: number): XgbModel {
   const learner = objectAt(json, 'learner');
   const booster = objectAt(learner, 'gradient_booster');
   const boosterPath = 'learner.gradient_booster.name';
-  if (booster.name === 'dart') refuse(`${boosterPath} is "dart": DART models are not supported (their trees are weighted at prediction); train with booster "gbtree"`, boosterPath);
-  if (booster.name === 'gblinear') refuse(`${boosterPath} is "gblinear": linear boosters are not supported, only tree models (booster "gbtree")`, boosterPath);
-  if (booster.name !== 'gbtree') refuse(`${boosterPath} is ${JSON.stringify(booster.name)}; featurecast supports booster "gbtree"`, boosterPath);
+  if (booster.name === 'dart')
+    refuse(
+      `${boosterPath} is "dart": DART models are not supported (their trees are weighted at prediction); train with booster "gbtree"`,
+      boosterPath,
+    );
+  if (booster.name === 'gblinear')
+    refuse(`${boosterPath} is "gblinear": linear boosters are not supported, only tree models (booster "gbtree")`, boosterPath);
+  if (booster.name !== 'gbtree')
+    refuse(`${boosterPath} is ${JSON.stringify(booster.name)}; featurecast supports booster "gbtree"`, boosterPath);
 
   const objectivePath = 'learner.objective.name';
   const objective = at(learner, 'objective.name');
   const spec = typeof objective === 'string' && Object.hasOwn(OBJECTIVES, objective) ? OBJECTIVES[objective] : undefined;
-  if (!spec) refuse(`${objectivePath} is ${JSON.stringify(objective)}; featurecast supports ${XGBOOST_OBJECTIVES.join(', ')}`, objectivePath);
+  if (!spec)
+    refuse(`${objectivePath} is ${JSON.stringify(objective)}; featurecast supports ${XGBOOST_OBJECTIVES.join(', ')}`, objectivePath);
   const name = objective as string;
 
   const param = 'learner.learner_model_param';
@@ -141,18 +149,29 @@ export function readXgboost(json: unknown, width: number): XgbModel {
   if (targets > 1) refuse(`${param}.num_target is ${targets}: multi-target regression is not supported`, `${param}.num_target`);
   const numClass = numberAt(learner, 'learner_model_param.num_class', 0);
   const multi = spec.link === 'softmax';
-  if (multi ? numClass < 2 : numClass > 1) refuse(`${param}.num_class is ${numClass}, which does not fit objective ${name}`, `${param}.num_class`);
+  if (multi ? numClass < 2 : numClass > 1)
+    refuse(`${param}.num_class is ${numClass}, which does not fit objective ${name}`, `${param}.num_class`);
   const outputs = multi ? numClass : 1;
   const numFeature = numberAt(learner, 'learner_model_param.num_feature', width);
-  if (numFeature !== width) refuse(`${param}.num_feature is ${numFeature}: the model was trained on ${numFeature} columns, the pipeline writes ${width}`, `${param}.num_feature`);
+  if (numFeature !== width)
+    refuse(
+      `${param}.num_feature is ${numFeature}: the model was trained on ${numFeature} columns, the pipeline writes ${width}`,
+      `${param}.num_feature`,
+    );
 
   const model = objectAt(booster, 'model');
   const leafVector = numberAt(model, 'gbtree_model_param.size_leaf_vector', 0);
-  if (leafVector > 1) refuse(`learner.gradient_booster.model.gbtree_model_param.size_leaf_vector is ${leafVector}: multi-output trees (multi_strategy "multi_output_tree") are not supported`, 'learner.gradient_booster.model.gbtree_model_param.size_leaf_vector');
+  if (leafVector > 1)
+    refuse(
+      `learner.gradient_booster.model.gbtree_model_param.size_leaf_vector is ${leafVector}: multi-output trees (multi_strategy "multi_output_tree") are not supported`,
+      'learner.gradient_booster.model.gbtree_model_param.size_leaf_vector',
+    );
   const trees = model.trees;
   const info = model.tree_info;
-  if (!Array.isArray(trees) || trees.length === 0) refuse('learner.gradient_booster.model.trees is empty: the model has no trees', 'learner.gradient_booster.model.trees');
-  if (!Array.isArray(info) || info.length !== trees.length) refuse('learner.gradient_booster.model.tree_info does not give one class per tree', 'learner.gradient_booster.model.tree_info');
+  if (!Array.isArray(trees) || trees.length === 0)
+    refuse('learner.gradient_booster.model.trees is empty: the model has no trees', 'learner.gradient_booster.model.trees');
+  if (!Array.isArray(info) || info.length !== trees.length)
+    refuse('learner.gradient_booster.model.tree_info does not give one class per tree', 'learner.gradient_booster.model.tree_info');
 
   const baseMargin = baseScores(learner, outputs).map((p) => Math.fround(spec.toMargin(p)));
   if (!baseMargin.every(Number.isFinite)) refuse(`${param}.base_score has no margin under ${name}`, `${param}.base_score`);
@@ -173,12 +192,22 @@ function readTree(tree: unknown, index: number, group: unknown, outputs: number,
   const where = `learner.gradient_booster.model.trees[${index}]`;
   if (!isObj(tree)) refuse(`${where} is not an object`, where);
   if (!Number.isInteger(group) || (group as number) < 0 || (group as number) >= outputs) {
-    refuse(`learner.gradient_booster.model.tree_info[${index}] is ${JSON.stringify(group)}, not an output in 0..${outputs - 1}`, `learner.gradient_booster.model.tree_info[${index}]`);
+    refuse(
+      `learner.gradient_booster.model.tree_info[${index}] is ${JSON.stringify(group)}, not an output in 0..${outputs - 1}`,
+      `learner.gradient_booster.model.tree_info[${index}]`,
+    );
   }
   const leafVector = numberAt(tree, 'tree_param.size_leaf_vector', 0);
-  if (leafVector > 1) refuse(`${where}.tree_param.size_leaf_vector is ${leafVector}: multi-output trees are not supported`, `${where}.tree_param.size_leaf_vector`);
+  if (leafVector > 1)
+    refuse(
+      `${where}.tree_param.size_leaf_vector is ${leafVector}: multi-output trees are not supported`,
+      `${where}.tree_param.size_leaf_vector`,
+    );
   if (Array.isArray(tree.categories) && tree.categories.length > 0) {
-    refuse(`${where}.categories is not empty: categorical splits are not supported; one-hot or ordinal-encode the column in the pipeline instead`, `${where}.categories`);
+    refuse(
+      `${where}.categories is not empty: categorical splits are not supported; one-hot or ordinal-encode the column in the pipeline instead`,
+      `${where}.categories`,
+    );
   }
   const n = numberAt(tree, 'tree_param.num_nodes');
   const lefts = arrayAt(tree, 'left_children', where, n);
@@ -192,11 +221,13 @@ function readTree(tree: unknown, index: number, group: unknown, outputs: number,
   const seen = new Set<number>();
   // Walk from the root: nodes the pruner deleted stay in the arrays but are unreachable.
   const visit = (k: number): number => {
-    if (!Number.isInteger(k) || k < 0 || k >= n || seen.has(k)) refuse(`${where}: node ${k} is not a valid child (left_children/right_children)`, `${where}.left_children`);
+    if (!Number.isInteger(k) || k < 0 || k >= n || seen.has(k))
+      refuse(`${where}: node ${k} is not a valid child (left_children/right_children)`, `${where}.left_children`);
     seen.add(k);
     const id = out.feature.length;
     const value = Number(conds[k]);
-    if (!Number.isFinite(value)) refuse(`${where}.split_conditions[${k}] is ${JSON.stringify(conds[k])}, not a finite number`, `${where}.split_conditions`);
+    if (!Number.isFinite(value))
+      refuse(`${where}.split_conditions[${k}] is ${JSON.stringify(conds[k])}, not a finite number`, `${where}.split_conditions`);
     // Leaf values are split_conditions at leaves; base_weights there is the weight before the learning rate.
     out.feature.push(-1);
     out.value.push(Math.fround(value));
@@ -204,11 +235,15 @@ function readTree(tree: unknown, index: number, group: unknown, outputs: number,
     out.right.push(-1);
     out.defaultLeft.push(false);
     if (lefts[k] === -1) return id;
-    if (types[k] !== undefined && types[k] !== 0) refuse(`${where}.split_type[${k}] is ${JSON.stringify(types[k])}: categorical splits are not supported`, `${where}.split_type`);
+    if (types[k] !== undefined && types[k] !== 0)
+      refuse(`${where}.split_type[${k}] is ${JSON.stringify(types[k])}: categorical splits are not supported`, `${where}.split_type`);
     const f = features[k];
-    if (!Number.isInteger(f) || (f as number) < 0) refuse(`${where}.split_indices[${k}] is ${JSON.stringify(f)}, not a feature index`, `${where}.split_indices`);
+    if (!Number.isInteger(f) || (f as number) < 0)
+      refuse(`${where}.split_indices[${k}] is ${JSON.stringify(f)}, not a feature index`, `${where}.split_indices`);
     if ((f as number) >= width) {
-      throw new SpecError(`model.json uses feature ${f as number} (${where}.split_indices[${k}]), the pipeline writes ${width} columns`, { field: `${where}.split_indices` });
+      throw new SpecError(`model.json uses feature ${f as number} (${where}.split_indices[${k}]), the pipeline writes ${width} columns`, {
+        field: `${where}.split_indices`,
+      });
     }
     out.feature[id] = f as number;
     out.defaultLeft[id] = defaults[k] === true || defaults[k] === 1;

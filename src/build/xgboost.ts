@@ -77,7 +77,16 @@ export function xgboostToOnnx(json: unknown, options: XgboostToOnnxOptions): Xgb
 
 /** All trees in one TreeEnsembleRegressor: one target per class, base_values the base margins. */
 function treeNode(xgb: XgbModel, input: string, output: string): OnnxNode {
-  const n = { tree: [] as number[], node: [] as number[], feat: [] as number[], val: [] as number[], mode: [] as string[], t: [] as number[], f: [] as number[], miss: [] as number[] };
+  const n = {
+    tree: [] as number[],
+    node: [] as number[],
+    feat: [] as number[],
+    val: [] as number[],
+    mode: [] as string[],
+    t: [] as number[],
+    f: [] as number[],
+    miss: [] as number[],
+  };
   const target = { tree: [] as number[], node: [] as number[], id: [] as number[], w: [] as number[] };
   xgb.trees.forEach((tree, treeId) => {
     for (const [k, feature] of tree.feature.entries()) {
@@ -130,7 +139,11 @@ function treeNode(xgb: XgbModel, input: string, output: string): OnnxNode {
 /** Standard ONNX ops from the margins to XGBoost's `predict` output (none for identity links). */
 function linkNodes(xgb: XgbModel, margin: string, output: string): OnnxNode[] {
   const op = (opType: string, input: string[], out: string, attribute?: OnnxAttribute[]): OnnxNode => ({
-    input, output: [out], name: out, opType, ...(attribute ? { attribute } : {}),
+    input,
+    output: [out],
+    name: out,
+    opType,
+    ...(attribute ? { attribute } : {}),
   });
   // 1 / (1 + e^−m), XGBoost's own formula: onnxruntime's Sigmoid op is off by up to 2e-6 relative
   // at m = −3 and by orders of magnitude below m = −16 (measured in onnxruntime-web 1.30).

@@ -41,4 +41,3 @@ export function integer(text: string | undefined, flag: string, fallback: number
   if (!/^\d+$/.test(text) || n < min || n > max) throw new CliError(`${flag} must be an integer ${min}–${max}, not "${text}"`, EXIT.usage);
   return n;
 }
-

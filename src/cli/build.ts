@@ -20,7 +20,10 @@ function progress(quiet: boolean): (p: BuildProgress) => void {
   let last = '';
   return ({ stage, done, total, unit }) => {
     const share = total ? done / total : undefined;
-    const amount = unit === 'bytes' ? `${(done / 1048576).toFixed(1)}${total ? `/${(total / 1048576).toFixed(1)}` : ''} MB` : `${done}${total ? `/${total}` : ''} ${unit}`;
+    const amount =
+      unit === 'bytes'
+        ? `${(done / 1048576).toFixed(1)}${total ? `/${(total / 1048576).toFixed(1)}` : ''} MB`
+        : `${done}${total ? `/${total}` : ''} ${unit}`;
     if (tty) {
       const bar = share === undefined ? '' : `[${'#'.repeat(Math.round(share * 24)).padEnd(24, '.')}] `;
       process.stderr.write(`\r${stage}: ${bar}${amount}   `);
@@ -61,17 +64,25 @@ export async function fitCommand(parse: Parse): Promise<number> {
   const [specPath, data, out] = (['spec', 'data', 'out'] as const).map((flag) => required(values, flag, 'fit')) as [string, string, string];
   const pipeline = await fitPipeline(await readJson(specPath, 'spec'), data, { onProgress: progress(values.quiet === true) });
   await writeFile(out, `${JSON.stringify(pipeline, null, 2)}\n`);
-  log(`fitted ${pipeline.inputs.length} inputs and ${pipeline.features.length} steps → ${pipeline.columns.length} columns on ${pipeline.training.rows} rows; wrote ${out}`);
+  log(
+    `fitted ${pipeline.inputs.length} inputs and ${pipeline.features.length} steps → ${pipeline.columns.length} columns on ${pipeline.training.rows} rows; wrote ${out}`,
+  );
   return EXIT.ok;
 }
 
 export async function featuresCommand(parse: Parse): Promise<number> {
-  const { values, positionals } = parse({ pipeline: { type: 'string' }, keep: { type: 'string', multiple: true }, out: { type: 'string' }, quiet: { type: 'boolean' } }, 1);
+  const { values, positionals } = parse(
+    { pipeline: { type: 'string' }, keep: { type: 'string', multiple: true }, out: { type: 'string' }, quiet: { type: 'boolean' } },
+    1,
+  );
   const data = positionals[0];
   if (!data) throw new CliError('features needs a data file\nSee: featurecast features --help', EXIT.usage);
   const [pipelinePath, out] = (['pipeline', 'out'] as const).map((flag) => required(values, flag, 'features')) as [string, string];
   const pipeline = await readPipeline(pipelinePath);
-  const keep = ((values.keep as string[] | undefined) ?? []).flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean);
+  const keep = ((values.keep as string[] | undefined) ?? [])
+    .flatMap((k) => k.split(','))
+    .map((k) => k.trim())
+    .filter(Boolean);
   const rows = await writeFeatures(pipeline, data, out, { keep, onProgress: progress(values.quiet === true) });
   log(`wrote ${rows} rows × ${pipeline.columns.length} features${keep.length ? ` + ${keep.join(', ')}` : ''} to ${out}`);
   return EXIT.ok;
@@ -91,7 +102,14 @@ const PARAM_OF: Record<(typeof PARAM_FLAGS)[number], keyof GbdtParams> = {
 
 export async function trainCommand(parse: Parse): Promise<number> {
   const flags = Object.fromEntries(PARAM_FLAGS.map((f) => [f, { type: 'string' as const }]));
-  const { values } = parse({ pipeline: { type: 'string' }, data: { type: 'string' }, target: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, ...flags });
+  const { values } = parse({
+    pipeline: { type: 'string' },
+    data: { type: 'string' },
+    target: { type: 'string' },
+    out: { type: 'string' },
+    quiet: { type: 'boolean' },
+    ...flags,
+  });
   const params: Partial<GbdtParams> = {};
   for (const flag of PARAM_FLAGS) {
     const text = values[flag];
@@ -100,7 +118,9 @@ export async function trainCommand(parse: Parse): Promise<number> {
     if (text.trim() === '' || !Number.isFinite(n)) throw new CliError(`--${flag} must be a number, not "${text}"`, EXIT.usage);
     params[PARAM_OF[flag]] = n;
   }
-  const [pipelinePath, data, target, out] = (['pipeline', 'data', 'target', 'out'] as const).map((flag) => required(values, flag, 'train')) as [string, string, string, string];
+  const [pipelinePath, data, target, out] = (['pipeline', 'data', 'target', 'out'] as const).map((flag) =>
+    required(values, flag, 'train'),
+  ) as [string, string, string, string];
   const pipeline = await readPipeline(pipelinePath);
   let trained: Trained;
   try {
@@ -111,7 +131,9 @@ export async function trainCommand(parse: Parse): Promise<number> {
   }
   await writeBundle(out, trained.bundle);
   const { manifest, model } = trained.bundle;
-  log(`trained ${trained.ensemble.trees.length} trees (final training MSE ${trained.trainLoss.at(-1)?.toPrecision(4)}); wrote ${out}/manifest.json and ${out}/${manifest.model.file} (${model.byteLength} bytes)`);
+  log(
+    `trained ${trained.ensemble.trees.length} trees (final training MSE ${trained.trainLoss.at(-1)?.toPrecision(4)}); wrote ${out}/manifest.json and ${out}/${manifest.model.file} (${model.byteLength} bytes)`,
+  );
   return EXIT.ok;
 }
 
@@ -125,7 +147,11 @@ export async function bundleCommand(parse: Parse): Promise<number> {
     output: { type: 'string' },
     quiet: { type: 'boolean' },
   });
-  const [pipelinePath, model, out] = (['pipeline', 'model', 'out'] as const).map((flag) => required(values, flag, 'bundle')) as [string, string, string];
+  const [pipelinePath, model, out] = (['pipeline', 'model', 'out'] as const).map((flag) => required(values, flag, 'bundle')) as [
+    string,
+    string,
+    string,
+  ];
   const pipeline = await readPipeline(pipelinePath);
   const bundle = await bundleModel(pipeline, model, {
     ...(typeof values.check === 'string' ? { check: values.check } : {}),

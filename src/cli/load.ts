@@ -21,8 +21,14 @@ export const bikeEntry = () => import(BIKE_ENTRY) as Promise<BikeEntry>;
 export async function load(values: Values): Promise<Predictor> {
   const bundle = values.bundle as string | undefined;
   const engine = (values.engine as string | undefined) ?? 'auto';
-  if (!(ENGINE_CHOICES as readonly string[]).includes(engine)) throw new CliError(`--engine must be ${ENGINE_CHOICES.join(', ')}, not "${engine}"`, EXIT.usage);
+  if (!(ENGINE_CHOICES as readonly string[]).includes(engine))
+    throw new CliError(`--engine must be ${ENGINE_CHOICES.join(', ')}, not "${engine}"`, EXIT.usage);
   // A file URL, so a Windows drive letter is never mistaken for a URL scheme.
-  const location = bundle === undefined ? (await bikeEntry()).bikeDaily : /^[a-z][a-z0-9+.-]+:\/\//i.test(bundle) ? bundle : pathToFileURL(resolve(bundle));
+  const location =
+    bundle === undefined
+      ? (await bikeEntry()).bikeDaily
+      : /^[a-z][a-z0-9+.-]+:\/\//i.test(bundle)
+        ? bundle
+        : pathToFileURL(resolve(bundle));
   return createPredictor(location, { worker: false, cache: false, engine: engine as EngineChoice });
 }

@@ -34,7 +34,11 @@ export interface PredictResult {
 export async function runPredict(predictor: Predictor, text: string, options: PredictOptions): Promise<PredictResult> {
   const input: ParsedInput = parseInput(text, predictor.info.inputs, options.format);
   const { records } = input;
-  const bar = progressBar(process.stderr, records.length, options.progress ?? (process.stderr.isTTY === true && records.length >= LARGE_INPUT));
+  const bar = progressBar(
+    process.stderr,
+    records.length,
+    options.progress ?? (process.stderr.isTTY === true && records.length >= LARGE_INPUT),
+  );
   // Report mode always: a reject-mode error would stop at the first bad chunk and hide later ones.
   const results: Array<Prediction | RejectedRecord> = [];
   for (let start = 0; start < records.length; start += CHUNK) {

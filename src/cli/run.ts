@@ -15,7 +15,6 @@ import { serveCommand } from './serve.js';
  * records), 2 bad usage, 3 the bundle could not be loaded or run.
  */
 
-
 const common = { bundle: { type: 'string' }, engine: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
 /** Runs one command line (without `node` and the script); resolves to the exit code. Long-running `serve` resolves when stopped. */
@@ -67,11 +66,17 @@ const COMMANDS = {
   check: build(checkCommand, 'check'),
 } satisfies Record<string, (args: readonly string[]) => Promise<number>>;
 
-
 async function predictCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { ...common, format: { type: 'string' }, ndjson: { type: 'boolean' }, progress: { type: 'boolean' }, strict: { type: 'boolean' }, invalid: { type: 'string' } },
+    {
+      ...common,
+      format: { type: 'string' },
+      ndjson: { type: 'boolean' },
+      progress: { type: 'boolean' },
+      strict: { type: 'boolean' },
+      invalid: { type: 'string' },
+    },
     'predict',
     1,
   );
@@ -93,7 +98,10 @@ async function predictCommand(args: readonly string[]): Promise<number> {
   try {
     text = file === undefined ? await readStdin() : await readFile(file, 'utf8');
   } catch (error) {
-    await loading.then((p) => p.dispose(), () => {});
+    await loading.then(
+      (p) => p.dispose(),
+      () => {},
+    );
     throw new CliError(`cannot read ${source}: ${(error as Error).message}`, EXIT.input);
   }
   const predictor = await loading;

@@ -42,18 +42,34 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   const requestDefault = Math.max(DEFAULT_SERVE_TIMEOUTS.requestTimeoutMs, headersTimeoutMs);
   const requestTimeoutMs = integer(text('request-timeout-ms'), '--request-timeout-ms', requestDefault, 1, MAX_MS);
   const bodyTimeoutMs = integer(text('body-timeout-ms'), '--body-timeout-ms', DEFAULT_SERVE_TIMEOUTS.bodyTimeoutMs, 1, MAX_MS);
-  const keepAliveTimeoutMs = integer(text('keep-alive-timeout-ms'), '--keep-alive-timeout-ms', DEFAULT_SERVE_TIMEOUTS.keepAliveTimeoutMs, 1, MAX_MS);
+  const keepAliveTimeoutMs = integer(
+    text('keep-alive-timeout-ms'),
+    '--keep-alive-timeout-ms',
+    DEFAULT_SERVE_TIMEOUTS.keepAliveTimeoutMs,
+    1,
+    MAX_MS,
+  );
   if (headersTimeoutMs > requestTimeoutMs) {
     throw new CliError(`--headers-timeout-ms (${headersTimeoutMs}) must not exceed --request-timeout-ms (${requestTimeoutMs})`, EXIT.usage);
   }
-  const cors = (values.cors as string[] | undefined)?.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  const cors = (values.cors as string[] | undefined)
+    ?.flatMap((c) => c.split(','))
+    .map((c) => c.trim())
+    .filter(Boolean);
 
   const predictor = await load(values);
   // The seed's /api/makecalc/ route belongs to the bike model: served for bundles that take its record.
   const bike = await bikeEntry();
   const seed = bike.acceptsBikeRecords(predictor.info);
   const routes: Record<string, HandlerRoute> = seed ? { '/api/makecalc': bike.makecalcRoute } : {};
-  const handler = createFetchHandler(predictor, { maxBodyBytes, maxBatchSize, maxConcurrent, timeoutMs, corsOrigins: cors?.includes('*') ? '*' : cors, routes });
+  const handler = createFetchHandler(predictor, {
+    maxBodyBytes,
+    maxBatchSize,
+    maxConcurrent,
+    timeoutMs,
+    corsOrigins: cors?.includes('*') ? '*' : cors,
+    routes,
+  });
   let server: ServeHandle;
   try {
     server = await serve(handler, {

@@ -112,7 +112,8 @@ export class ModelEngine {
   private async runModel(matrix: Float32Array, n: number): Promise<Float32Array> {
     const outputs = this.output.width;
     const check = (out: Float32Array, rows: number) => {
-      if (out.length !== rows * outputs) throw new EngineError(`The model returned ${out.length / rows} values per row; the manifest's output takes ${outputs}`);
+      if (out.length !== rows * outputs)
+        throw new EngineError(`The model returned ${out.length / rows} values per row; the manifest's output takes ${outputs}`);
       return out;
     };
     if (n <= CHUNK_ROWS) return check(await this.session.run(matrix, n), n);
@@ -161,7 +162,8 @@ export class ModelEngine {
   }
 
   /** Predictions for actuals, not counted as traffic; invalid records come back as issues. */
-  private readonly predictQuietly = (records: unknown[]): Promise<BatchColumns> => this.predictColumns(records, { invalid: 'report' }, false);
+  private readonly predictQuietly = (records: unknown[]): Promise<BatchColumns> =>
+    this.predictColumns(records, { invalid: 'report' }, false);
 
   /** Warms the model up in the background (see warm-up.ts); for the worker, where round trips are timed by a waiting page. */
   warmUp(): void {

@@ -107,9 +107,7 @@ export function fromEpochDay(n: number): CivilDate {
   const z = n + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097; // 0..146096
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  ); // 0..399
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365); // 0..399
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100)); // 0..365
   const mp = Math.floor((5 * doy + 2) / 153); // March = 0
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;

@@ -44,7 +44,8 @@ export function compilePipeline(fields: readonly InputField[], steps: readonly F
   const compiled = steps.map((s) => compileStep(s, stepContext(fields, s)));
   const columns = compiled.flatMap((s) => s.columns);
   const repeated = columns.find((c, i) => columns.indexOf(c) !== i);
-  if (repeated !== undefined) throw new BundleError('ERR_BUNDLE_INVALID', `Two feature steps write the column "${repeated}"; give each input one step of each kind`);
+  if (repeated !== undefined)
+    throw new BundleError('ERR_BUNDLE_INVALID', `Two feature steps write the column "${repeated}"; give each input one step of each kind`);
   const offsets = compiled.map((_, i) => compiled.slice(0, i).reduce((n, s) => n + s.columns.length, 0));
   const width = columns.length;
   const readers = { lenient: compileReader(fields), strict: compileReader(fields, { strict: true }) };
@@ -77,11 +78,24 @@ export function compilePipeline(fields: readonly InputField[], steps: readonly F
 }
 
 /** A record is caller data: a throwing getter or Proxy trap must become an issue of that record, not fail the batch. */
-function readSafely(reader: RecordReader, record: unknown, index: number, values: FieldValue[], issues: ValidationIssue[], warnings: Warning[]): boolean {
+function readSafely(
+  reader: RecordReader,
+  record: unknown,
+  index: number,
+  values: FieldValue[],
+  issues: ValidationIssue[],
+  warnings: Warning[],
+): boolean {
   try {
     return reader.read(record, index, values, issues, warnings);
   } catch (error) {
-    issues.push({ index, path: '', kind: 'record', message: `reading the record threw: ${error instanceof Error ? error.message : String(error)}`, received: 'object' });
+    issues.push({
+      index,
+      path: '',
+      kind: 'record',
+      message: `reading the record threw: ${error instanceof Error ? error.message : String(error)}`,
+      received: 'object',
+    });
     return false;
   }
 }

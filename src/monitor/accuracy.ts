@@ -48,7 +48,16 @@ export class AccuracyTracker {
   snapshot(): AccuracySnapshot {
     const n = this.pairs.length;
     const bound = { window: ACCURACY_WINDOW, minActuals: MIN_ACTUALS, degradedFactor: DEGRADED_FACTOR };
-    if (n === 0) return { count: 0, mae: undefined, mape: undefined, bias: undefined, holdoutMae: this.holdoutMae, status: 'insufficient-data', bound };
+    if (n === 0)
+      return {
+        count: 0,
+        mae: undefined,
+        mape: undefined,
+        bias: undefined,
+        holdoutMae: this.holdoutMae,
+        status: 'insufficient-data',
+        bound,
+      };
     let abs = 0;
     let bias = 0;
     let pct = 0;

@@ -24,7 +24,8 @@ export class ClassifierAccuracy {
     const n = this.outcomes.length;
     const bound = { window: ACCURACY_WINDOW, minActuals: MIN_ACTUALS, degradedFactor: DEGRADED_FACTOR };
     const none = { mae: undefined, mape: undefined, bias: undefined, holdoutMae: undefined };
-    if (n === 0) return { count: 0, ...none, accuracy: undefined, logLoss: undefined, brier: undefined, status: 'insufficient-data', bound };
+    if (n === 0)
+      return { count: 0, ...none, accuracy: undefined, logLoss: undefined, brier: undefined, status: 'insufficient-data', bound };
     let hits = 0;
     let loss = 0;
     let brier = 0;

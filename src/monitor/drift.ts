@@ -109,9 +109,7 @@ export class DriftMonitor {
       const ref = reference.fields[field.name];
       if (!ref) return;
       const bin: Tracked['bin'] =
-        'edges' in ref
-          ? (value) => binOf(ref.edges, value as number)
-          : (value) => ref.values.indexOf(value as string);
+        'edges' in ref ? (value) => binOf(ref.edges, value as number) : (value) => ref.values.indexOf(value as string);
       this.tracked.push({ name: field.name, slot, reference: ref, counts: new Float64Array(ref.freq.length), bin });
     });
     this.outputCounts = new Float64Array(reference.output?.freq.length ?? 0);

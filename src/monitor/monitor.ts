@@ -60,7 +60,9 @@ export class Monitor {
     const monthSlot = reference?.monthsOf === undefined ? this.dateSlot : manifest.inputs.findIndex((f) => f.name === reference.monthsOf);
     this.drift = reference ? new DriftMonitor(reference, manifest.inputs, monthSlot) : undefined;
     this.labels = manifest.output.labels;
-    this.accuracy = this.labels ? new ClassifierAccuracy(manifest.metrics?.holdout?.logLoss) : new AccuracyTracker(manifest.metrics?.holdout?.mae);
+    this.accuracy = this.labels
+      ? new ClassifierAccuracy(manifest.metrics?.holdout?.logLoss)
+      : new AccuracyTracker(manifest.metrics?.holdout?.mae);
   }
 
   /** First row of an n-row batch whose prediction is remembered by date (only those need their day). */
@@ -95,7 +97,10 @@ export class Monitor {
    * `predict` (which reports invalid records as issues, numbered among the records). Does not
    * throw: `issues` names every actual that cannot be matched.
    */
-  async match(actuals: readonly Actual[], predict: (records: unknown[]) => Promise<Pick<BatchColumns, 'values' | 'issues' | 'probabilities'>>): Promise<MatchedActuals> {
+  async match(
+    actuals: readonly Actual[],
+    predict: (records: unknown[]) => Promise<Pick<BatchColumns, 'values' | 'issues' | 'probabilities'>>,
+  ): Promise<MatchedActuals> {
     if (this.labels) return this.matchLabels(actuals, this.labels, predict);
     const issues: ValidationIssue[] = [];
     const predicted = new Float64Array(actuals.length);
@@ -103,7 +108,13 @@ export class Monitor {
     const withRecord: number[] = [];
     actuals.forEach((a, index) => {
       if (typeof a !== 'object' || a === null || typeof a.actual !== 'number' || !Number.isFinite(a.actual) || a.actual < 0) {
-        issues.push({ index, path: 'actual', kind: 'type', message: 'expected a finite, non-negative actual', received: (a as { actual?: unknown })?.actual });
+        issues.push({
+          index,
+          path: 'actual',
+          kind: 'type',
+          message: 'expected a finite, non-negative actual',
+          received: (a as { actual?: unknown })?.actual,
+        });
         return;
       }
       actual[index] = a.actual;
@@ -113,14 +124,21 @@ export class Monitor {
         const date = typeof a.date === 'string' ? parseIsoDate(a.date) : null;
         const remembered = date ? this.byDay.get(epochDay(date)) : undefined;
         if (remembered === undefined) {
-          issues.push({ index, path: 'date', kind: 'missing', message: 'no recent prediction for this date; pass the record instead', received: a.date });
+          issues.push({
+            index,
+            path: 'date',
+            kind: 'missing',
+            message: 'no recent prediction for this date; pass the record instead',
+            received: a.date,
+          });
         } else predicted[index] = remembered;
       }
     });
     if (withRecord.length) {
       const quiet = await predict(withRecord.map((i) => actuals[i]!.record));
       // The records' issues are numbered among the records alone: renumber them among the actuals.
-      for (const issue of quiet.issues) issues.push({ ...issue, index: withRecord[issue.index]!, path: issue.path ? `record.${issue.path}` : 'record' });
+      for (const issue of quiet.issues)
+        issues.push({ ...issue, index: withRecord[issue.index]!, path: issue.path ? `record.${issue.path}` : 'record' });
       withRecord.forEach((index, k) => {
         predicted[index] = quiet.values[k]! / this.levelScale;
       });
@@ -129,14 +147,32 @@ export class Monitor {
   }
 
   /** A classifier's actuals: the true label of a record, scored against the probabilities predicted for it. */
-  private async matchLabels(actuals: readonly Actual[], labels: readonly string[], predict: (records: unknown[]) => Promise<Pick<BatchColumns, 'values' | 'issues' | 'probabilities'>>): Promise<MatchedActuals> {
+  private async matchLabels(
+    actuals: readonly Actual[],
+    labels: readonly string[],
+    predict: (records: unknown[]) => Promise<Pick<BatchColumns, 'values' | 'issues' | 'probabilities'>>,
+  ): Promise<MatchedActuals> {
     const issues: ValidationIssue[] = [];
     const truth = new Int32Array(actuals.length).fill(-1);
     const withRecord: number[] = [];
     actuals.forEach((a, index) => {
       const label = typeof a === 'object' && a !== null ? labels.indexOf(String(a.actual)) : -1;
-      if (label < 0) issues.push({ index, path: 'actual', kind: 'unknown-category', message: `expected one of the labels ${labels.map((l) => `"${l}"`).join(', ')}`, received: (a as { actual?: unknown })?.actual });
-      else if (a.record === undefined) issues.push({ index, path: 'record', kind: 'missing', message: "a classifier's actual needs the record it is the label of", received: undefined });
+      if (label < 0)
+        issues.push({
+          index,
+          path: 'actual',
+          kind: 'unknown-category',
+          message: `expected one of the labels ${labels.map((l) => `"${l}"`).join(', ')}`,
+          received: (a as { actual?: unknown })?.actual,
+        });
+      else if (a.record === undefined)
+        issues.push({
+          index,
+          path: 'record',
+          kind: 'missing',
+          message: "a classifier's actual needs the record it is the label of",
+          received: undefined,
+        });
       else {
         truth[index] = label;
         withRecord.push(index);
@@ -147,7 +183,8 @@ export class Monitor {
     const hit = new Uint8Array(actuals.length);
     if (withRecord.length) {
       const quiet = await predict(withRecord.map((i) => actuals[i]!.record));
-      for (const issue of quiet.issues) issues.push({ ...issue, index: withRecord[issue.index]!, path: issue.path ? `record.${issue.path}` : 'record' });
+      for (const issue of quiet.issues)
+        issues.push({ ...issue, index: withRecord[issue.index]!, path: issue.path ? `record.${issue.path}` : 'record' });
       const k = labels.length;
       withRecord.forEach((index, r) => {
         predicted[index] = quiet.probabilities![r * k + truth[index]!]!;
@@ -161,17 +198,27 @@ export class Monitor {
   reportActuals(matched: MatchedActuals): AccuracySnapshot {
     const { predicted, actual, hit } = usable(matched);
     const tracker = this.accuracy;
-    if (tracker instanceof ClassifierAccuracy) for (let i = 0; i < predicted.length; i++) tracker.add(predicted[i]!, hit![i] === 1, actual[i]!);
+    if (tracker instanceof ClassifierAccuracy)
+      for (let i = 0; i < predicted.length; i++) tracker.add(predicted[i]!, hit![i] === 1, actual[i]!);
     else for (let i = 0; i < predicted.length; i++) tracker.add(predicted[i]! * this.levelScale, actual[i]!);
     return tracker.snapshot();
   }
 
   calibrate(matched: MatchedActuals): number {
-    if (this.labels) throw new UnsupportedError('calibrate rescales a regression\'s demand level; this bundle is a classifier (report its actuals with reportActuals instead)');
+    if (this.labels)
+      throw new UnsupportedError(
+        "calibrate rescales a regression's demand level; this bundle is a classifier (report its actuals with reportActuals instead)",
+      );
     const { predicted, actual } = usable(matched);
     if (predicted.length < MIN_ACTUALS) {
       throw new ValidationError([
-        { index: -1, path: '', kind: 'record', message: `calibration needs at least ${MIN_ACTUALS} actuals, got ${predicted.length}`, received: predicted.length },
+        {
+          index: -1,
+          path: '',
+          kind: 'record',
+          message: `calibration needs at least ${MIN_ACTUALS} actuals, got ${predicted.length}`,
+          received: predicted.length,
+        },
       ]);
     }
     this.levelScale = levelScaleFrom(predicted, actual);

@@ -112,15 +112,35 @@ type Scalar = 'int' | 'float' | 'double' | 'string' | 'bytes';
 type Field = [no: number, key: string, type: Scalar | Schema, repeated?: 'packed' | 'each'];
 type Schema = Field[];
 
-const dimension: Schema = [[1, 'dimValue', 'int'], [2, 'dimParam', 'string']];
+const dimension: Schema = [
+  [1, 'dimValue', 'int'],
+  [2, 'dimParam', 'string'],
+];
 const shape: Schema = [[1, 'dim', dimension, 'each']];
 const typeProto: Schema = [];
 typeProto.push(
-  [1, 'tensorType', [[1, 'elemType', 'int'], [2, 'shape', shape]]],
+  [
+    1,
+    'tensorType',
+    [
+      [1, 'elemType', 'int'],
+      [2, 'shape', shape],
+    ],
+  ],
   [4, 'sequenceType', [[1, 'elemType', typeProto]]],
-  [5, 'mapType', [[1, 'keyType', 'int'], [2, 'valueType', typeProto]]],
+  [
+    5,
+    'mapType',
+    [
+      [1, 'keyType', 'int'],
+      [2, 'valueType', typeProto],
+    ],
+  ],
 );
-const valueInfo: Schema = [[1, 'name', 'string'], [2, 'type', typeProto]];
+const valueInfo: Schema = [
+  [1, 'name', 'string'],
+  [2, 'type', typeProto],
+];
 const tensor: Schema = [
   [1, 'dims', 'int', 'each'], // not [packed=true] in onnx.proto, unlike the data fields
   [2, 'dataType', 'int'],
@@ -169,8 +189,24 @@ const model: Schema = [
   [5, 'modelVersion', 'int'],
   [6, 'docString', 'string'],
   [7, 'graph', graph],
-  [8, 'opsetImport', [[1, 'domain', 'string'], [2, 'version', 'int']], 'each'],
-  [14, 'metadataProps', [[1, 'key', 'string'], [2, 'value', 'string']], 'each'],
+  [
+    8,
+    'opsetImport',
+    [
+      [1, 'domain', 'string'],
+      [2, 'version', 'int'],
+    ],
+    'each',
+  ],
+  [
+    14,
+    'metadataProps',
+    [
+      [1, 'key', 'string'],
+      [2, 'value', 'string'],
+    ],
+    'each',
+  ],
 ];
 
 /** Bounds the recursion of TypeProto (seq(map(..., seq(...)))) on hostile input. */
@@ -227,12 +263,17 @@ function decode(r: ProtoReader, schema: Schema, depth: number): Obj {
       continue;
     }
     const value =
-      type === 'int' ? r.int64()
-      : type === 'float' ? r.float()
-      : type === 'double' ? r.double()
-      : type === 'string' ? r.string()
-      : type === 'bytes' ? r.bytes()
-      : decode(r.message(), type, depth + 1);
+      type === 'int'
+        ? r.int64()
+        : type === 'float'
+          ? r.float()
+          : type === 'double'
+            ? r.double()
+            : type === 'string'
+              ? r.string()
+              : type === 'bytes'
+                ? r.bytes()
+                : decode(r.message(), type, depth + 1);
     if (repeated) ((obj[key] ??= []) as unknown[]).push(value);
     else obj[key] = value;
   }
@@ -241,7 +282,12 @@ function decode(r: ProtoReader, schema: Schema, depth: number): Obj {
 
 /** A type as onnxruntime prints it, e.g. `seq(map(int64,tensor(float)))` for scikit-learn's ZipMap output. */
 export function formatType(t: OnnxType | undefined): string {
-  const elem = (n?: number) => (n === undefined ? '?' : (Object.entries(DataType).find(([, v]) => v === n)?.[0].toLowerCase() ?? `type${n}`));
+  const elem = (n?: number) =>
+    n === undefined
+      ? '?'
+      : (Object.entries(DataType)
+          .find(([, v]) => v === n)?.[0]
+          .toLowerCase() ?? `type${n}`);
   if (t?.tensorType) return `tensor(${elem(t.tensorType.elemType)})`;
   if (t?.sequenceType) return `seq(${formatType(t.sequenceType.elemType)})`;
   if (t?.mapType) return `map(${elem(t.mapType.keyType)},${formatType(t.mapType.valueType)})`;

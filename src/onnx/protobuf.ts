@@ -118,7 +118,11 @@ export class ProtoReader {
   wire = 0;
   private readonly view: DataView;
 
-  constructor(readonly buf: Uint8Array, public pos = 0, readonly end = buf.length) {
+  constructor(
+    readonly buf: Uint8Array,
+    public pos = 0,
+    readonly end = buf.length,
+  ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 

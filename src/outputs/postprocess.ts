@@ -63,7 +63,9 @@ export function compileOutput(spec: Postprocess, fields: readonly InputField[]):
     // A date-time's civil year is its local year, as the level was fitted (hourly models).
     const k = fields.findIndex((f) => f.name === spec.level!.input && (f.type === 'date' || f.type === 'datetime'));
     if (k < 0) throw new BundleError('ERR_BUNDLE_INVALID', `Output level needs a date or datetime input "${spec.level.input}"`);
-    const years = Object.keys(spec.level.byYear).map(Number).sort((a, b) => a - b);
+    const years = Object.keys(spec.level.byYear)
+      .map(Number)
+      .sort((a, b) => a - b);
     if (!years.length) throw new BundleError('ERR_BUNDLE_INVALID', 'Output level has no years');
     const byYear = new Map(years.map((y) => [y, spec.level!.byYear[String(y)]!]));
     const first = years[0]!;
@@ -111,7 +113,11 @@ function classifierOutput(classes: number): OutputStage {
  * (and collecting their garbage) is a long task, so on a page's main thread it
  * yields to the event loop whenever it has run for `sliceMs`.
  */
-export async function toPredictions(columns: BatchColumns, spec: Postprocess, sliceMs = Infinity): Promise<Array<Prediction | RejectedRecord>> {
+export async function toPredictions(
+  columns: BatchColumns,
+  spec: Postprocess,
+  sliceMs = Infinity,
+): Promise<Array<Prediction | RejectedRecord>> {
   const { values, bands, rejected, warnings, issues, probabilities } = columns;
   const labels = spec.bands?.labels;
   const bandName = spec.bands?.name;

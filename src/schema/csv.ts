@@ -222,7 +222,8 @@ export function typedCell(cell: string, type: FieldType['type'] | undefined, unt
     if (lower === 'true' || lower === '1') return true;
     if (lower === 'false' || lower === '0') return false;
   }
-  if (type === undefined && untyped === 'numbers' && ((NUMBER.test(text) && !CODE.test(text)) || NOT_FINITE.test(text))) return Number(text);
+  if (type === undefined && untyped === 'numbers' && ((NUMBER.test(text) && !CODE.test(text)) || NOT_FINITE.test(text)))
+    return Number(text);
   return cell;
 }
 
@@ -289,7 +290,9 @@ function roundTrip(a: number, digits: number, e10: number): string | undefined {
   return undefined;
 }
 
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 
 /** The same search through `toPrecision`, for magnitudes beyond 1e±22 (much slower, and rare in features). */
 function slowFloat32(a: number): string {

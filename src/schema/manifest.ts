@@ -79,66 +79,73 @@ const booleanField = z.strictObject({
 });
 
 export const inputField = z.discriminatedUnion('type', [numberField, dateField, dateTimeField, categoryField, booleanField]).check(
-  z.refine((f) => f.missing !== 'model' || (f.type !== 'date' && f.type !== 'datetime'), 'a date cannot be missing: "model"; use reject or default'),
+  z.refine(
+    (f) => f.missing !== 'model' || (f.type !== 'date' && f.type !== 'datetime'),
+    'a date cannot be missing: "model"; use reject or default',
+  ),
   z.refine((f) => f.missing !== 'default' || f.default !== undefined, 'missing: "default" needs a default'),
 );
 
 /** Raw model output → published outputs. */
-const postprocess = z.strictObject({
-  /** Name of the published output, e.g. `rentals`, or of the class label for a classifier. */
-  name: nonEmpty,
-  /** `regression` (default): the model's output is one number per row. `classification`: its output is the probability of each of `labels`, `[N, labels.length]`. */
-  kind: z.optional(z.enum(['regression', 'classification'])),
-  /** Class labels in the order of the model's probability columns (classification only). */
-  labels: z.optional(z.array(z.string()).check(z.minLength(2))),
-  unit: z.optional(z.string()),
-  /** Inverse of the training target transform (`log` → `exp`, `log1p` → `expm1`). */
-  inverse: z.enum(['identity', 'exp', 'expm1']),
-  /** Multiplicative demand level per calendar year of a date or datetime input; years outside use the nearest year. */
-  level: z.optional(
-    z.strictObject({
-      input: z.string(),
-      byYear: z.record(z.string().check(z.regex(/^\d{4}$/)), z.number().check(z.positive())),
-    }),
-  ),
-  clampMin: z.optional(z.number()),
-  /** Ordered bands: `labels[i]` applies below `thresholds[i]`, the last label above all thresholds. */
-  bands: z.optional(
-    z
-      .strictObject({
-        name: nonEmpty,
-        thresholds: z.array(z.number()),
-        labels: z.array(z.string()),
-        description: z.optional(z.string()),
-      })
-      .check(
-        z.refine((b) => b.labels.length === b.thresholds.length + 1, 'bands need one more label than thresholds'),
-        z.refine((b) => b.thresholds.every((t, i) => i === 0 || t > b.thresholds[i - 1]!), 'thresholds must increase'),
-      ),
-  ),
-}).check(
-  z.refine((o) => (o.kind === 'classification') === (o.labels !== undefined), 'a classification output needs labels, and only it has them'),
-  z.refine((o) => o.kind !== 'classification' || (o.inverse === 'identity' && !o.level && !o.bands && o.clampMin === undefined), 'a classification output has no inverse transform, level, bands or clampMin'),
-);
+const postprocess = z
+  .strictObject({
+    /** Name of the published output, e.g. `rentals`, or of the class label for a classifier. */
+    name: nonEmpty,
+    /** `regression` (default): the model's output is one number per row. `classification`: its output is the probability of each of `labels`, `[N, labels.length]`. */
+    kind: z.optional(z.enum(['regression', 'classification'])),
+    /** Class labels in the order of the model's probability columns (classification only). */
+    labels: z.optional(z.array(z.string()).check(z.minLength(2))),
+    unit: z.optional(z.string()),
+    /** Inverse of the training target transform (`log` → `exp`, `log1p` → `expm1`). */
+    inverse: z.enum(['identity', 'exp', 'expm1']),
+    /** Multiplicative demand level per calendar year of a date or datetime input; years outside use the nearest year. */
+    level: z.optional(
+      z.strictObject({
+        input: z.string(),
+        byYear: z.record(z.string().check(z.regex(/^\d{4}$/)), z.number().check(z.positive())),
+      }),
+    ),
+    clampMin: z.optional(z.number()),
+    /** Ordered bands: `labels[i]` applies below `thresholds[i]`, the last label above all thresholds. */
+    bands: z.optional(
+      z
+        .strictObject({
+          name: nonEmpty,
+          thresholds: z.array(z.number()),
+          labels: z.array(z.string()),
+          description: z.optional(z.string()),
+        })
+        .check(
+          z.refine((b) => b.labels.length === b.thresholds.length + 1, 'bands need one more label than thresholds'),
+          z.refine((b) => b.thresholds.every((t, i) => i === 0 || t > b.thresholds[i - 1]!), 'thresholds must increase'),
+        ),
+    ),
+  })
+  .check(
+    z.refine(
+      (o) => (o.kind === 'classification') === (o.labels !== undefined),
+      'a classification output needs labels, and only it has them',
+    ),
+    z.refine(
+      (o) => o.kind !== 'classification' || (o.inverse === 'identity' && !o.level && !o.bands && o.clampMin === undefined),
+      'a classification output has no inverse transform, level, bands or clampMin',
+    ),
+  );
 
 /** Per-month frequencies (January first), each like `freq`: the seasonal reference for drift. */
 const byMonth = z.optional(z.array(z.array(z.number().check(z.nonnegative()))).check(z.length(12)));
 
 /** Bins of a numeric value: bin b holds values v with edges[b-1] <= v < edges[b]; `freq` (one more than edges) sums to 1. */
-export const histogram = z
-  .strictObject({ edges: z.array(z.number()), freq: z.array(z.number().check(z.nonnegative())), byMonth })
-  .check(
-    z.refine((h) => h.freq.length === h.edges.length + 1, 'a histogram needs one more freq than edges'),
-    z.refine((h) => !h.byMonth || h.byMonth.every((f) => f.length === h.freq.length), 'byMonth rows need one freq per bin'),
-  );
+export const histogram = z.strictObject({ edges: z.array(z.number()), freq: z.array(z.number().check(z.nonnegative())), byMonth }).check(
+  z.refine((h) => h.freq.length === h.edges.length + 1, 'a histogram needs one more freq than edges'),
+  z.refine((h) => !h.byMonth || h.byMonth.every((f) => f.length === h.freq.length), 'byMonth rows need one freq per bin'),
+);
 
 /** Training frequency of each category value. */
-export const categorical = z
-  .strictObject({ values: z.array(z.string()), freq: z.array(z.number().check(z.nonnegative())), byMonth })
-  .check(
-    z.refine((c) => c.freq.length === c.values.length, 'one freq per value'),
-    z.refine((c) => !c.byMonth || c.byMonth.every((f) => f.length === c.freq.length), 'byMonth rows need one freq per value'),
-  );
+export const categorical = z.strictObject({ values: z.array(z.string()), freq: z.array(z.number().check(z.nonnegative())), byMonth }).check(
+  z.refine((c) => c.freq.length === c.values.length, 'one freq per value'),
+  z.refine((c) => !c.byMonth || c.byMonth.every((f) => f.length === c.freq.length), 'byMonth rows need one freq per value'),
+);
 
 export const metricSet = z.strictObject({
   /** Regression. */

@@ -37,7 +37,14 @@ export interface RecordReader {
 type FieldReader = (value: unknown, index: number, issues: ValidationIssue[], warnings: Warning[]) => FieldValue | typeof INVALID;
 const INVALID = Symbol('invalid');
 
-function issue(issues: ValidationIssue[], index: number, path: string, kind: IssueKind, message: string, received: unknown): typeof INVALID {
+function issue(
+  issues: ValidationIssue[],
+  index: number,
+  path: string,
+  kind: IssueKind,
+  message: string,
+  received: unknown,
+): typeof INVALID {
   issues.push({ index, path, kind, message, received: printableValue(received) });
   return INVALID;
 }
@@ -70,7 +77,14 @@ function applyRange<T>(
   if (key >= min && key <= max) return keep;
   switch (field.outOfRange) {
     case 'reject':
-      return issue(issues, index, field.name, 'out-of-range', `${String(received)} is outside the training range ${field.range.min}..${field.range.max}`, received);
+      return issue(
+        issues,
+        index,
+        field.name,
+        'out-of-range',
+        `${String(received)} is outside the training range ${field.range.min}..${field.range.max}`,
+        received,
+      );
     case 'clip':
       warnings.push({ index, field: field.name, kind: 'clipped', received: printableValue(received) });
       return clampTo(key < min ? min : max);
@@ -95,7 +109,8 @@ function numberReader(field: Extract<InputField, { type: 'number' | 'integer' }>
     if (typeof value !== 'number') return issue(issues, index, field.name, 'type', `expected a number, got ${describe(value)}`, value);
     if (!Number.isFinite(value)) return issue(issues, index, field.name, 'type', `expected a finite number, got ${value}`, value);
     if (integer && !Number.isInteger(value)) return issue(issues, index, field.name, 'type', 'expected an integer', value);
-    if (value < vmin || value > vmax) return issue(issues, index, field.name, 'implausible', implausible(value, vmin, vmax, field.unit), value);
+    if (value < vmin || value > vmax)
+      return issue(issues, index, field.name, 'implausible', implausible(value, vmin, vmax, field.unit), value);
     return applyRange(field, value, value, value, (k) => k, bounds, index, issues, warnings);
   };
 }
@@ -109,7 +124,8 @@ function implausible(value: number | string, min: number | string, max: number |
     const fahrenheit = within(((value - 32) * 5) / 9);
     const kelvin = within(value - 273.15);
     // Too hot to be Celsius is almost always a unit mistake; name the one conversion that fits when only one does.
-    hint = fahrenheit !== kelvin ? (fahrenheit ? ' — Fahrenheit?' : ' — Kelvin?') : fahrenheit || value > max ? ' — Fahrenheit or Kelvin?' : '';
+    hint =
+      fahrenheit !== kelvin ? (fahrenheit ? ' — Fahrenheit?' : ' — Kelvin?') : fahrenheit || value > max ? ' — Fahrenheit or Kelvin?' : '';
   }
   return `${value}${u} is outside the possible ${min}…${max}${u}${hint}`;
 }
@@ -119,11 +135,14 @@ const DATE_MEMO_SIZE = 4096;
 
 function dateReader(field: Extract<InputField, { type: 'date' }>): FieldReader {
   const bounds = [epochDayOfIso(field.range.min), epochDayOfIso(field.range.max)] as const;
-  const valid: readonly [number, number] = field.valid ? [epochDayOfIso(field.valid.min), epochDayOfIso(field.valid.max)] : [-Infinity, Infinity];
+  const valid: readonly [number, number] = field.valid
+    ? [epochDayOfIso(field.valid.min), epochDayOfIso(field.valid.max)]
+    : [-Infinity, Infinity];
   // CivilDate is immutable, so records with the same date string can share one parse.
   const memo = new Map<string, { date: CivilDate | null; day: number }>();
   return (value, index, issues, warnings) => {
-    if (typeof value !== 'string') return issue(issues, index, field.name, 'type', `expected a date string YYYY-MM-DD, got ${describe(value)}`, value);
+    if (typeof value !== 'string')
+      return issue(issues, index, field.name, 'type', `expected a date string YYYY-MM-DD, got ${describe(value)}`, value);
     let parsed = memo.get(value);
     if (!parsed) {
       const date = parseIsoDate(value);
@@ -134,8 +153,10 @@ function dateReader(field: Extract<InputField, { type: 'date' }>): FieldReader {
         memo.set(value, parsed);
       }
     }
-    if (!parsed.date) return issue(issues, index, field.name, 'format', `"${printableValue(value)}" is not a valid calendar date YYYY-MM-DD`, value);
-    if (parsed.day < valid[0] || parsed.day > valid[1]) return issue(issues, index, field.name, 'implausible', implausible(value, field.valid!.min, field.valid!.max), value);
+    if (!parsed.date)
+      return issue(issues, index, field.name, 'format', `"${printableValue(value)}" is not a valid calendar date YYYY-MM-DD`, value);
+    if (parsed.day < valid[0] || parsed.day > valid[1])
+      return issue(issues, index, field.name, 'implausible', implausible(value, field.valid!.min, field.valid!.max), value);
     return applyRange<CivilDate>(field, parsed.day, value, parsed.date, fromEpochDay, bounds, index, issues, warnings);
   };
 }
@@ -147,7 +168,8 @@ function dateTimeReader(field: Extract<InputField, { type: 'datetime' }>): Field
   const valid = field.valid ? [key(field.valid.min), key(field.valid.max)] : [-Infinity, Infinity];
   const memo = new Map<string, CivilDateTime | null>();
   return (value, index, issues, warnings) => {
-    if (typeof value !== 'string') return issue(issues, index, field.name, 'type', `expected a date-time string YYYY-MM-DDTHH:mm, got ${describe(value)}`, value);
+    if (typeof value !== 'string')
+      return issue(issues, index, field.name, 'type', `expected a date-time string YYYY-MM-DDTHH:mm, got ${describe(value)}`, value);
     let parsed = memo.get(value);
     if (parsed === undefined) {
       parsed = parseDateTime(value, toZone);
@@ -156,10 +178,29 @@ function dateTimeReader(field: Extract<InputField, { type: 'datetime' }>): Field
         memo.set(value, parsed);
       }
     }
-    if (!parsed) return issue(issues, index, field.name, 'format', `"${printableValue(value)}" is not a valid date-time YYYY-MM-DDTHH:mm (optionally with Z or an offset)`, value);
+    if (!parsed)
+      return issue(
+        issues,
+        index,
+        field.name,
+        'format',
+        `"${printableValue(value)}" is not a valid date-time YYYY-MM-DDTHH:mm (optionally with Z or an offset)`,
+        value,
+      );
     const minute = epochMinuteOf(parsed);
-    if (minute < valid[0]! || minute > valid[1]!) return issue(issues, index, field.name, 'implausible', implausible(value, field.valid!.min, field.valid!.max), value);
-    return applyRange<CivilDateTime>(field, minute, value, parsed, (k) => fromEpochMinute(k, fromEpochDay), bounds, index, issues, warnings);
+    if (minute < valid[0]! || minute > valid[1]!)
+      return issue(issues, index, field.name, 'implausible', implausible(value, field.valid!.min, field.valid!.max), value);
+    return applyRange<CivilDateTime>(
+      field,
+      minute,
+      value,
+      parsed,
+      (k) => fromEpochMinute(k, fromEpochDay),
+      bounds,
+      index,
+      issues,
+      warnings,
+    );
   };
 }
 

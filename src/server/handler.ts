@@ -61,7 +61,11 @@ export const DEFAULT_MAX_BATCH_SIZE = 10_000;
 export const DEFAULT_MAX_CONCURRENT = 64;
 
 /** `counted`: runs under `maxConcurrent`; the cheap info routes do not, so health checks pass under load. */
-type Route = { methods: readonly string[]; counted: boolean; run: (request: PlainRequest, context: RouteContext) => Promise<PlainResponse> };
+type Route = {
+  methods: readonly string[];
+  counted: boolean;
+  run: (request: PlainRequest, context: RouteContext) => Promise<PlainResponse>;
+};
 
 /** Builds the handler for `POST /predict`, `GET /health`, `GET /model` and any extra `routes` (e.g. the bike model's `POST /api/makecalc/`). */
 export function createFetchHandler(predictor: Predictor, options: FetchHandlerOptions = {}): FetchHandler {
@@ -100,19 +104,32 @@ function createRoutes(predictor: Predictor, options: FetchHandlerOptions): Plain
   let inFlight = 0;
 
   const routes = new Map<string, Route>([
-    ['/predict', { methods: ['POST'], counted: true, run: async (_, context) => json(200, await predict(await context.json(), context.signal)) }],
+    [
+      '/predict',
+      { methods: ['POST'], counted: true, run: async (_, context) => json(200, await predict(await context.json(), context.signal)) },
+    ],
     ['/health', { methods: ['GET', 'HEAD'], counted: false, run: async () => raw(health) }],
     ['/model', { methods: ['GET', 'HEAD'], counted: false, run: async () => raw(modelBody) }],
   ]);
   for (const [key, route] of extraRoutes(options.routes ?? {})) {
     if (routes.has(key)) throw new RangeError(`routes: ${key} is a built-in route`);
-    routes.set(key, { methods: route.methods, counted: true, run: async (request, context) => json(200, await route.run(request, context)) });
+    routes.set(key, {
+      methods: route.methods,
+      counted: true,
+      run: async (request, context) => json(200, await route.run(request, context)),
+    });
   }
 
   async function predict(body: unknown, signal: AbortSignal): Promise<unknown> {
     if (!Array.isArray(body)) return predictor.predict(body, { signal });
     if (body.length > maxBatch) {
-      throw new HttpError(413, 'ERR_BATCH_TOO_LARGE', `At most ${maxBatch} records per request, got ${body.length}`, {}, { limit: maxBatch });
+      throw new HttpError(
+        413,
+        'ERR_BATCH_TOO_LARGE',
+        `At most ${maxBatch} records per request, got ${body.length}`,
+        {},
+        { limit: maxBatch },
+      );
     }
     return predictor.predictBatch(body, { signal });
   }

@@ -86,7 +86,13 @@ export function json(status: number, body: unknown, headers: Record<string, stri
  */
 export function errorResponse(error: unknown): PlainResponse {
   // By name and shape, not instanceof: a route from a model package may throw another copy's classes.
-  type Shape = Error & { status?: unknown; code?: string; details?: Record<string, unknown>; headers?: Record<string, string>; issues?: ValidationIssue[] };
+  type Shape = Error & {
+    status?: unknown;
+    code?: string;
+    details?: Record<string, unknown>;
+    headers?: Record<string, string>;
+    issues?: ValidationIssue[];
+  };
   const e = error instanceof Error ? (error as Shape) : undefined;
   if (e?.name === 'HttpError' && typeof e.status === 'number') {
     return json(e.status, { error: { code: e.code, message: e.message, ...e.details } }, e.headers ?? {});
@@ -157,7 +163,13 @@ export async function readJson(request: PlainRequest, limit: number): Promise<un
     const index = repeated.length > 1 ? Number(first) : 0;
     const path = String(repeated.length > 1 ? second : first);
     throw new ValidationError([
-      { index: Number.isInteger(index) ? index : 0, path, kind: 'format', message: `the key "${path}" appears twice in one object; JSON would keep only the last`, received: path },
+      {
+        index: Number.isInteger(index) ? index : 0,
+        path,
+        kind: 'format',
+        message: `the key "${path}" appears twice in one object; JSON would keep only the last`,
+        received: path,
+      },
     ]);
   }
   return value;

@@ -76,7 +76,10 @@ export function readBody(req: IncomingMessage, limit: number, idleMs: number): P
       chunks.length = 0;
       reject(error);
     };
-    const idle = setTimeout(() => stop(new HttpError(408, 'ERR_BODY_TIMEOUT', `No request body data for ${idleMs} ms`, {}, { timeoutMs: idleMs })), idleMs);
+    const idle = setTimeout(
+      () => stop(new HttpError(408, 'ERR_BODY_TIMEOUT', `No request body data for ${idleMs} ms`, {}, { timeoutMs: idleMs })),
+      idleMs,
+    );
     const onData = (chunk: Buffer) => {
       idle.refresh();
       size += chunk.byteLength;
@@ -105,7 +108,12 @@ export function toRequest(req: IncomingMessage, origin: string, body: Uint8Array
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   const url = new URL(`${origin}${req.url?.startsWith('/') ? req.url : '/'}`);
-  return new Request(url, { method: req.method ?? 'GET', headers, signal, body: body?.byteLength ? (body as Uint8Array<ArrayBuffer>) : undefined });
+  return new Request(url, {
+    method: req.method ?? 'GET',
+    headers,
+    signal,
+    body: body?.byteLength ? (body as Uint8Array<ArrayBuffer>) : undefined,
+  });
 }
 
 /** Writes a foreign handler's Fetch Response. */

@@ -30,7 +30,12 @@ export interface ServeOptions {
 }
 
 /** Defaults of the `serve` timeouts, in ms. */
-export const DEFAULT_SERVE_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, bodyTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 } as const;
+export const DEFAULT_SERVE_TIMEOUTS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  bodyTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+} as const;
 
 /** A running server. */
 export interface ServeHandle {

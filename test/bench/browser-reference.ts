@@ -27,7 +27,12 @@ export interface ReferenceFigures {
  * Runs the references on the pages the bench serves; `data` (browser-data.ts) is served at
  * `/<flags>/data/`, and `row` is the sample record encoded.
  */
-export async function benchReference(browser: Browser, server: string, plan: Plan, inputs: { width: number; row: number[] }): Promise<ReferenceFigures> {
+export async function benchReference(
+  browser: Browser,
+  server: string,
+  plan: Plan,
+  inputs: { width: number; row: number[] },
+): Promise<ReferenceFigures> {
   const page = (flags: string) => `${server}/${flags}/reference/`;
   const model = (flags: string) => `${server}/${flags}/models/model.onnx`;
   const data = (flags: string) => `${server}/${flags}/data/`;

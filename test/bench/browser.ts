@@ -23,8 +23,14 @@ import { median, round } from './stats.js';
  */
 
 const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export interface BrowserFigures extends ReferenceFigures, HourlyFigures {
@@ -116,9 +122,14 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
       }
       await context.close();
     }
-    const firstFiles = ((await (await fetch(`${server.url}/__log/t-first`)).json()) as LoggedRequest[]).filter((r) => r.status === 200 && !r.path.endsWith('.html') && !r.path.endsWith('/'));
+    const firstFiles = ((await (await fetch(`${server.url}/__log/t-first`)).json()) as LoggedRequest[]).filter(
+      (r) => r.status === 200 && !r.path.endsWith('.html') && !r.path.endsWith('/'),
+    );
     const firstPredictionFiles = firstFiles.map((r) => r.path.split('/').slice(2).join('/'));
-    const firstPredictionBytes = firstPredictionFiles.reduce((sum, path) => sum + brotliSize(join(sites[path.split('/')[0] as keyof typeof sites], ...path.split('/').slice(1))), 0);
+    const firstPredictionBytes = firstPredictionFiles.reduce(
+      (sum, path) => sum + brotliSize(join(sites[path.split('/')[0] as keyof typeof sites], ...path.split('/').slice(1))),
+      0,
+    );
 
     const trips = await benchRoundTrips(browser, server.url, plan, row);
 

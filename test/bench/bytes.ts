@@ -35,7 +35,9 @@ export function sizes(bytes: Uint8Array): Sizes {
 
 async function bundle(entry: { contents: string } | { file: string }): Promise<Uint8Array> {
   const result = await build({
-    ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents, resolveDir: process.cwd(), loader: 'ts' as const } }),
+    ...('file' in entry
+      ? { entryPoints: [entry.file] }
+      : { stdin: { contents: entry.contents, resolveDir: process.cwd(), loader: 'ts' as const } }),
     bundle: true,
     minify: true,
     format: 'esm',

@@ -62,7 +62,12 @@ function summary(pages: number[][]): RoundTrips {
 }
 
 /** `server` serves `harness`, `reference` and `models` sites; `row` is SAMPLE encoded. */
-export async function benchRoundTrips(browser: Browser, server: string, plan: Plan, row: number[]): Promise<{ featurecast: RoundTrips; ort: RoundTrips }> {
+export async function benchRoundTrips(
+  browser: Browser,
+  server: string,
+  plan: Plan,
+  row: number[],
+): Promise<{ featurecast: RoundTrips; ort: RoundTrips }> {
   const ours: number[][] = [];
   const ort: number[][] = [];
   const models = `${server}/coi/models/`;

@@ -33,7 +33,14 @@ const wasm = bytes.wasm!;
 const result = {
   node,
   browser,
-  server: { rps1: server.rps1, p50Ms1: server.p50Ms1, p99Ms1: server.p99Ms1, rps100: server.rps100, p50Ms100: server.p50Ms100, p99Ms100: server.p99Ms100 },
+  server: {
+    rps1: server.rps1,
+    p50Ms1: server.p50Ms1,
+    p99Ms1: server.p99Ms1,
+    rps100: server.rps100,
+    p50Ms100: server.p50Ms100,
+    p99Ms100: server.p99Ms100,
+  },
   bytes: {
     jsRaw: bytes.js.raw,
     jsGzip: bytes.js.gzip,
@@ -50,24 +57,68 @@ const result = {
 
 const ours = (engine: string) => `[${engine}]`;
 const rows: Array<[string, string, string]> = [
-  ['node.predictP50Ms / P99Ms', `${node.predictP50Ms} / ${node.predictP99Ms}`, `${ours(node.engine)} one predict: validation + features + model`],
-  ...Object.entries(node.batchRecordsPerSec).map(([n, v]): [string, string, string] => [`node.batchRecordsPerSec[${n}]`, String(v), `${ours(node.engine)} predictBatch, records/s`]),
+  [
+    'node.predictP50Ms / P99Ms',
+    `${node.predictP50Ms} / ${node.predictP99Ms}`,
+    `${ours(node.engine)} one predict: validation + features + model`,
+  ],
+  ...Object.entries(node.batchRecordsPerSec).map(([n, v]): [string, string, string] => [
+    `node.batchRecordsPerSec[${n}]`,
+    String(v),
+    `${ours(node.engine)} predictBatch, records/s`,
+  ]),
   ['node.ortNodeRecordsPerSec', String(node.ortNodeRecordsPerSec), '[onnxruntime-node] same model and matrix (reference)'],
   ['node.ortWebRecordsPerSec', String(node.ortWebRecordsPerSec), '[onnxruntime-web] wasm alone, same matrix (reference)'],
-  ['node.viaOnnxruntimeRecordsPerSec', String(node.viaOnnxruntimeRecordsPerSec), "[onnxruntime] featurecast's predictBatch 100,000 with engine 'onnxruntime'"],
+  [
+    'node.viaOnnxruntimeRecordsPerSec',
+    String(node.viaOnnxruntimeRecordsPerSec),
+    "[onnxruntime] featurecast's predictBatch 100,000 with engine 'onnxruntime'",
+  ],
   ['node.vsOrtNode', String(node.vsOrtNode), `${ours(node.engine)} featurecast / native at 100,000 (target ≥ 1.0)`],
   ['node.monitorOverhead', String(node.monitorOverhead), 'monitoring on vs off at 100,000 (target ≤ 0.05)'],
-  ['browser.firstPredictionBytes', String(browser.firstPredictionBytes), `${ours(browser.engine)} brotli bytes a first visit fetched before its first answer (target ≤ 81,920): ${browser.firstPredictionFiles.join(', ')}`],
-  ['browser.coldStartColdMs', String(browser.coldStartColdMs), `${ours(browser.engine)} createPredictor → first answer, empty cache (target ≤ 400)`],
+  [
+    'browser.firstPredictionBytes',
+    String(browser.firstPredictionBytes),
+    `${ours(browser.engine)} brotli bytes a first visit fetched before its first answer (target ≤ 81,920): ${browser.firstPredictionFiles.join(', ')}`,
+  ],
+  [
+    'browser.coldStartColdMs',
+    String(browser.coldStartColdMs),
+    `${ours(browser.engine)} createPredictor → first answer, empty cache (target ≤ 400)`,
+  ],
   ['browser.coldStartWarmMs', String(browser.coldStartWarmMs), `${ours(browser.engine)} same, warm HTTP cache (target ≤ 150)`],
-  ['browser.ortColdStartWarmMs', String(browser.ortColdStartWarmMs), '[onnxruntime-web] reference: onnxruntime alone in a worker, warm HTTP cache'],
+  [
+    'browser.ortColdStartWarmMs',
+    String(browser.ortColdStartWarmMs),
+    '[onnxruntime-web] reference: onnxruntime alone in a worker, warm HTTP cache',
+  ],
   ['browser.ortSessionMs', String(browser.ortSessionMs), '[onnxruntime-web] reference: its session alone (onnxruntime already running)'],
-  ['browser.roundTripP50Ms / P99Ms', `${browser.roundTripP50Ms} / ${browser.roundTripP99Ms}`, `${ours(browser.engine)} predict main → worker → main, median of pages (target ≤ 0.12 / 1); p99 per page ${browser.roundTripP99PerPageMs.join(', ')}`],
-  ['browser.ortRoundTripP50Ms / P99Ms', `${browser.ortRoundTripP50Ms} / ${browser.ortRoundTripP99Ms}`, `[onnxruntime-web] reference: one pre-encoded row, raw postMessage; p99 per page ${browser.ortRoundTripP99PerPageMs.join(', ')}`],
-  ['browser.batch100kRecordsPerSec', String(browser.batch100kRecordsPerSec), `${ours(browser.engine)} predictBatch 100,000 in the worker (target ≥ 1.0× the next row)`],
-  ['browser.ortBatch100kRowsPerSec', String(browser.ortBatch100kRowsPerSec), '[onnxruntime-web] reference: onnxruntime alone, pre-encoded rows'],
+  [
+    'browser.roundTripP50Ms / P99Ms',
+    `${browser.roundTripP50Ms} / ${browser.roundTripP99Ms}`,
+    `${ours(browser.engine)} predict main → worker → main, median of pages (target ≤ 0.12 / 1); p99 per page ${browser.roundTripP99PerPageMs.join(', ')}`,
+  ],
+  [
+    'browser.ortRoundTripP50Ms / P99Ms',
+    `${browser.ortRoundTripP50Ms} / ${browser.ortRoundTripP99Ms}`,
+    `[onnxruntime-web] reference: one pre-encoded row, raw postMessage; p99 per page ${browser.ortRoundTripP99PerPageMs.join(', ')}`,
+  ],
+  [
+    'browser.batch100kRecordsPerSec',
+    String(browser.batch100kRecordsPerSec),
+    `${ours(browser.engine)} predictBatch 100,000 in the worker (target ≥ 1.0× the next row)`,
+  ],
+  [
+    'browser.ortBatch100kRowsPerSec',
+    String(browser.ortBatch100kRowsPerSec),
+    '[onnxruntime-web] reference: onnxruntime alone, pre-encoded rows',
+  ],
   ['browser.longestMainThreadTaskMs', String(browser.longestMainThreadTaskMs), 'longest main-thread stall during it (target ≤ 50)'],
-  ['browser.hourly336P50Ms / P99Ms', `${browser.hourly336P50Ms} / ${browser.hourly336P99Ms}`, 'bike-hourly: 14 days × 24 hours in one predictBatch in the worker (target ≤ 50)'],
+  [
+    'browser.hourly336P50Ms / P99Ms',
+    `${browser.hourly336P50Ms} / ${browser.hourly336P99Ms}`,
+    'bike-hourly: 14 days × 24 hours in one predictBatch in the worker (target ≤ 50)',
+  ],
   ['browser.objectsOnlyLongestTaskMs', String(browser.objectsOnlyLongestTaskMs), 'reference: only building its result objects'],
   ['server.rps1 / p99Ms1', `${server.rps1} / ${server.p99Ms1}`, 'POST /predict, 1 record, 4 connections (target ≥ 3,300 / ≤ 5)'],
   ['server.rps100 / p99Ms100', `${server.rps100} / ${server.p99Ms100}`, 'POST /predict, 100 records'],

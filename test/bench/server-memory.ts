@@ -30,7 +30,10 @@ interface Memory {
 // ---- child: the server --------------------------------------------------------------------
 
 async function child(): Promise<void> {
-  const predictor = await createPredictor(fileURLToPath(new URL('../../models/bike-daily/manifest.json', import.meta.url)), { worker: false, cache: false });
+  const predictor = await createPredictor(fileURLToPath(new URL('../../models/bike-daily/manifest.json', import.meta.url)), {
+    worker: false,
+    cache: false,
+  });
   const server = await serve(createFetchHandler(predictor), { host: '127.0.0.1', port: 0 });
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on('message', (message) => {
@@ -40,7 +43,10 @@ async function child(): Promise<void> {
       const { rss, heapUsed, external } = process.memoryUsage();
       process.send!({ rss, heapUsed, external });
     } else if (message === 'stop') {
-      void server.close().then(() => predictor.dispose()).then(() => process.exit(0));
+      void server
+        .close()
+        .then(() => predictor.dispose())
+        .then(() => process.exit(0));
     }
   });
   process.send!({ port: server.port });
@@ -51,10 +57,20 @@ async function child(): Promise<void> {
 function requests(): Buffer[] {
   const post = (path: string, body: unknown, extra = '') => {
     const payload = Buffer.from(JSON.stringify(body));
-    return Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${payload.byteLength}\r\n${extra}\r\n`), payload]);
+    return Buffer.concat([
+      Buffer.from(
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${payload.byteLength}\r\n${extra}\r\n`,
+      ),
+      payload,
+    ]);
   };
   const records = benchRecords(64);
-  const { casual: _c, registered: _r, cnt: _n, ...row } = readDayCsv()[100] as ReturnType<typeof readDayCsv>[number] & { casual: number; registered: number };
+  const {
+    casual: _c,
+    registered: _r,
+    cnt: _n,
+    ...row
+  } = readDayCsv()[100] as ReturnType<typeof readDayCsv>[number] & { casual: number; registered: number };
   const mix: Buffer[] = [];
   // 20 slots: 14 predict (2 with a timeout), 2 makecalc, 2 health, 1 invalid record, 1 bad timeoutMs.
   for (let i = 0; i < 12; i++) mix.push(post('/predict', records[i]));
@@ -117,11 +133,16 @@ const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 const delta = (bytes: number) => `${bytes >= 0 ? '+' : ''}${mb(bytes)}`;
 
 async function parent(): Promise<void> {
-  const { values } = parseArgs({ options: { requests: { type: 'string' }, connections: { type: 'string' }, 'max-seconds': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { requests: { type: 'string' }, connections: { type: 'string' }, 'max-seconds': { type: 'string' } },
+  });
   const total = Number(values.requests ?? 1_000_000);
   const connections = Number(values.connections ?? 16);
   const maxSeconds = Number(values['max-seconds'] ?? 900);
-  const server = fork(fileURLToPath(import.meta.url), ['--child'], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const server = fork(fileURLToPath(import.meta.url), ['--child'], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const { port } = await new Promise<{ port: number }>((resolve) => server.once('message', (m) => resolve(m as { port: number })));
   const mix = requests();
   const failures = { count: 0 };
@@ -143,7 +164,9 @@ async function parent(): Promise<void> {
     const now = await ask<Memory>(server, 'memory');
     peakRss = Math.max(peakRss, now.rss);
     const rate = (sent - WARMUP) / ((performance.now() - began) / 1000);
-    console.log(`${sent - WARMUP} requests (${Math.round(rate)}/s): rss ${mb(now.rss)} MB (${delta(now.rss - start.rss)}), heap ${mb(now.heapUsed)} MB (${delta(now.heapUsed - start.heapUsed)})`);
+    console.log(
+      `${sent - WARMUP} requests (${Math.round(rate)}/s): rss ${mb(now.rss)} MB (${delta(now.rss - start.rss)}), heap ${mb(now.heapUsed)} MB (${delta(now.heapUsed - start.heapUsed)})`,
+    );
   }
   const seconds = (performance.now() - began) / 1000;
   const end = await ask<Memory>(server, 'memory');

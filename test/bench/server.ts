@@ -25,7 +25,14 @@ interface CaseResult {
 function post(agent: Agent, port: number, body: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/predict', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.byteLength } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/predict',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': body.byteLength },
+      },
       (res) => {
         if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}`));
         res.resume();

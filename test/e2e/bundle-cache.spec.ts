@@ -24,16 +24,19 @@ test('a model that fails its sha256 check is not cached: the next load fetches i
     await route.fulfill({ response, body });
   });
   const load = () =>
-    page.evaluate(async (source) => {
-      try {
-        const p = await window.featurecast.createPredictor(source);
-        const runtime = p.runtime;
-        await p.dispose();
-        return runtime;
-      } catch (error) {
-        return String((error as Error).message);
-      }
-    }, { manifest: siteUrl('fixtures', [], 'manifest.json'), model: siteUrl('fixtures', [], 'model.onnx') });
+    page.evaluate(
+      async (source) => {
+        try {
+          const p = await window.featurecast.createPredictor(source);
+          const runtime = p.runtime;
+          await p.dispose();
+          return runtime;
+        } catch (error) {
+          return String((error as Error).message);
+        }
+      },
+      { manifest: siteUrl('fixtures', [], 'manifest.json'), model: siteUrl('fixtures', [], 'model.onnx') },
+    );
 
   expect(await load()).toMatch(/has sha256 \w+, the manifest pins/);
   corrupt = false;
@@ -76,8 +79,12 @@ test('a new model version replaces the old one in the cache', async ({ page }) =
   const v1 = await loadAndPredict(page, fixture);
   expect(v1.keys[0]).toContain(`featurecast-sha256=${(await tinyBundle()).manifest.model.sha256}`);
 
-  await page.route('**/fixtures/manifest.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(v2.manifest) }));
-  await page.route('**/fixtures/model.onnx', (route) => route.fulfill({ contentType: 'application/octet-stream', body: Buffer.from(v2.model) }));
+  await page.route('**/fixtures/manifest.json', (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify(v2.manifest) }),
+  );
+  await page.route('**/fixtures/model.onnx', (route) =>
+    route.fulfill({ contentType: 'application/octet-stream', body: Buffer.from(v2.model) }),
+  );
   const after = await loadAndPredict(page, fixture);
   const node = await createPredictor(v2, { worker: false });
   const expected = (await node.predict(tinyRecords(1, 3)[0]!)).value as number;

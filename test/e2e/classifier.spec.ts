@@ -58,7 +58,7 @@ test('labels, probabilities and classifier accuracy are the same in a worker as 
   expect(problems).toEqual([]);
 });
 
-test('XGBoost models bundled from model.json predict XGBoost\'s own numbers in a Chromium worker (1e-5 relative)', async ({ page }) => {
+test("XGBoost models bundled from model.json predict XGBoost's own numbers in a Chromium worker (1e-5 relative)", async ({ page }) => {
   // Seven bundles, each started in a new worker.
   test.setTimeout(180_000);
   await page.goto(siteUrl('harness'));
@@ -82,7 +82,9 @@ test('XGBoost models bundled from model.json predict XGBoost\'s own numbers in a
     const got = out.predictions.map((p) => (p.probabilities ? Object.values(p.probabilities) : [p.y as number]));
     want.forEach((row, i) => {
       const mine = row.length === 1 && got[i]!.length === 2 ? [got[i]![1]!] : got[i]!;
-      row.forEach((w, c) => expect(Math.abs(mine[c]! - w) / Math.max(Math.abs(w), 1e-6), `${name} row ${i} column ${c}`).toBeLessThan(1e-5));
+      row.forEach((w, c) =>
+        expect(Math.abs(mine[c]! - w) / Math.max(Math.abs(w), 1e-6), `${name} row ${i} column ${c}`).toBeLessThan(1e-5),
+      );
     });
   }
 });

@@ -43,7 +43,12 @@ test("an app using comlink itself keeps comlink's default error transfer; featur
       const plain = { date: '2012-01-02', temperature: 10, humidity: 50, weather: 'clear' };
       // A bare run message, then comlink calls: matchActuals, and load (createPredictor).
       const predict = await failure(() => p.predict({ ...plain, temperature: 'warm' }));
-      const actuals = await failure(() => p.reportActuals([{ actual: 1, record: plain }, { actual: 2, record: { ...plain, weather: 'fog' } }]));
+      const actuals = await failure(() =>
+        p.reportActuals([
+          { actual: 1, record: plain },
+          { actual: 2, record: { ...plain, weather: 'fog' } },
+        ]),
+      );
       const during = await app.appErrors();
       const runtime = p.runtime;
       await p.dispose();
@@ -54,9 +59,21 @@ test("an app using comlink itself keeps comlink's default error transfer; featur
     { good: bundleUrls(), missing: bundleUrls(['model404']) },
   );
   // comlink 4's default: a plain Error with the name, message and stack; class and extra fields are lost.
-  expect(result.before.fromWorker).toMatchObject({ isError: true, constructorName: 'Error', name: 'AppError', message: 'the app worker failed', hasStack: true });
+  expect(result.before.fromWorker).toMatchObject({
+    isError: true,
+    constructorName: 'Error',
+    name: 'AppError',
+    message: 'the app worker failed',
+    hasStack: true,
+  });
   expect(result.before.fromWorker.extra).toBeUndefined();
-  expect(result.before.fromPage).toMatchObject({ isError: true, constructorName: 'Error', name: 'PageError', message: 'the page callback failed', hasStack: true });
+  expect(result.before.fromPage).toMatchObject({
+    isError: true,
+    constructorName: 'Error',
+    name: 'PageError',
+    message: 'the page callback failed',
+    hasStack: true,
+  });
   expect(result.before.fromPage.extra).toBeUndefined();
   expect(result.during).toEqual(result.before);
   expect(result.after).toEqual(result.before);
@@ -66,6 +83,12 @@ test("an app using comlink itself keeps comlink's default error transfer; featur
   const validation = { name: 'ValidationError', code: 'ERR_VALIDATION', isFeaturecastError: true, isValidationError: true };
   expect(result.predict).toMatchObject({ ...validation, issues: ['0 temperature'] });
   expect(result.actuals).toMatchObject({ ...validation, issues: ['1 record.weather'] });
-  expect(result.load).toMatchObject({ name: 'BundleError', code: 'ERR_BUNDLE_FETCH', isFeaturecastError: true, isBundleError: true, status: 404 });
+  expect(result.load).toMatchObject({
+    name: 'BundleError',
+    code: 'ERR_BUNDLE_FETCH',
+    isFeaturecastError: true,
+    isBundleError: true,
+    status: 404,
+  });
   expect(problems).toEqual([]);
 });

@@ -60,7 +60,9 @@ test('the forecast appears: 14 days, chart, model card, timing (1280 px)', async
   await expect(page.locator('#days > li[data-rentals]')).toHaveCount(14);
   await expect(page.locator('#chart svg rect.bar')).toHaveCount(14);
   // Any duration: the demo writes 1.0 s and up in seconds, and a loaded CI machine got there once.
-  await expect(page.locator('#timing')).toContainText(/14 days predicted in [\d.]+ m?s on this device, in a Web Worker: no server involved/);
+  await expect(page.locator('#timing')).toContainText(
+    /14 days predicted in [\d.]+ m?s on this device, in a Web Worker: no server involved/,
+  );
   await expect(page.locator('#model-card')).toContainText(node.info.version);
   await expect(page.locator('#model-card')).toContainText('What the model cannot know');
   await expect(page.locator('#model-card')).toContainText(node.info.metrics!.holdout!.r2!.toFixed(2));
@@ -74,7 +76,10 @@ test('the forecast appears: 14 days, chart, model card, timing (1280 px)', async
   await expect(page.locator('#chart svg path.actual-mark')).toHaveCount(actualCounts.size ? 14 : 0);
   await page.screenshot({ path: resolve(SHOTS, 'demo-1280-2012.png'), fullPage: true });
   await page.screenshot({ path: resolve(SHOTS, 'demo-1280-2012-top.png') });
-  await page.locator('#days > li').nth(7).screenshot({ path: resolve(SHOTS, 'demo-1280-day.png') });
+  await page
+    .locator('#days > li')
+    .nth(7)
+    .screenshot({ path: resolve(SHOTS, 'demo-1280-day.png') });
   expect(problems).toEqual([]);
 });
 
@@ -97,7 +102,8 @@ test('a fixed input gives exactly the Node API answer, with the actual count bes
   const card = day(page, date);
   await expect(card.locator('.rentals-value')).toHaveText(Math.round(expected.rentals as number).toLocaleString('en-US'));
   await expect(card.locator('.badge')).toContainText(new RegExp(`^Busyness: ${expected.busyness as string}$`, 'i'));
-  if (actualCounts.has(date)) await expect(card.locator('.actual')).toHaveText(`Actual: ${actualCounts.get(date)!.toLocaleString('en-US')}`);
+  if (actualCounts.has(date))
+    await expect(card.locator('.actual')).toHaveText(`Actual: ${actualCounts.get(date)!.toLocaleString('en-US')}`);
   expect(problems).toEqual([]);
 });
 
@@ -123,17 +129,25 @@ test('editing a temperature re-predicts that day only; bad and impossible values
   // Outside what is possible: refused, with the library's message (unit and likely mistake), never clipped.
   await temperature.fill('205');
   await settled(page);
-  await expect(day(page, first).locator('.problems')).toHaveText('Temperature: 205 °C is outside the possible -60…60 °C — Fahrenheit or Kelvin?');
+  await expect(day(page, first).locator('.problems')).toHaveText(
+    'Temperature: 205 °C is outside the possible -60…60 °C — Fahrenheit or Kelvin?',
+  );
   await expect(day(page, first).locator('.rentals-value')).toHaveText('—');
   await expect(day(page, first).locator('.warnings')).toHaveCount(0);
   expect(await rentalsOf(page, second)).toBe(untouched);
-  await page.getByRole('group', { name: /Sunday 1 July 2012/ }).getByLabel('Humidity').fill('250');
+  await page
+    .getByRole('group', { name: /Sunday 1 July 2012/ })
+    .getByLabel('Humidity')
+    .fill('250');
   await settled(page);
   await expect(day(page, first).locator('.problems li')).toHaveText([
     'Temperature: 205 °C is outside the possible -60…60 °C — Fahrenheit or Kelvin?',
     'Humidity: 250 % is outside the possible 0…100 %.',
   ]);
-  await page.getByRole('group', { name: /Sunday 1 July 2012/ }).getByLabel('Humidity').fill('60');
+  await page
+    .getByRole('group', { name: /Sunday 1 July 2012/ })
+    .getByLabel('Humidity')
+    .fill('60');
   await temperature.fill('');
   await settled(page);
   await expect(day(page, first).locator('.problems')).toHaveText('Temperature: enter a number.');
@@ -141,7 +155,7 @@ test('editing a temperature re-predicts that day only; bad and impossible values
   expect(problems).toEqual([]);
 });
 
-test('days before 2000 are refused with the library\'s message; the rest of the fortnight is predicted', async ({ page }) => {
+test("days before 2000 are refused with the library's message; the rest of the fortnight is predicted", async ({ page }) => {
   const problems = await openDemo(page);
   await waitReady(page);
   await setStart(page, '1999-12-25');
@@ -176,8 +190,14 @@ test('375 px: no sideways scrolling, everything reachable', async ({ page }) => 
   await page.screenshot({ path: resolve(SHOTS, 'demo-375.png'), fullPage: true });
   await page.screenshot({ path: resolve(SHOTS, 'demo-375-top.png') });
   // The full page is too tall to read scaled down: the parts, at their real size.
-  await page.locator('#chart').locator('..').screenshot({ path: resolve(SHOTS, 'demo-375-chart.png') });
-  await page.locator('#days > li').nth(1).screenshot({ path: resolve(SHOTS, 'demo-375-day.png') });
+  await page
+    .locator('#chart')
+    .locator('..')
+    .screenshot({ path: resolve(SHOTS, 'demo-375-chart.png') });
+  await page
+    .locator('#days > li')
+    .nth(1)
+    .screenshot({ path: resolve(SHOTS, 'demo-375-day.png') });
   await page.locator('#model-card').screenshot({ path: resolve(SHOTS, 'demo-375-card.png') });
   expect(problems).toEqual([]);
 });
@@ -185,11 +205,12 @@ test('375 px: no sideways scrolling, everything reachable', async ({ page }) => 
 test('keyboard only: every control is labelled and reachable with Tab', async ({ page }) => {
   const problems = await openDemo(page);
   await waitReady(page);
-  const unlabelled = await page.evaluate(() =>
-    [...document.querySelectorAll('input, select, button')].filter((c) => {
-      const labels = (c as HTMLInputElement).labels;
-      return !labels?.length && !(c.textContent ?? '').trim() && !c.getAttribute('aria-label');
-    }).length,
+  const unlabelled = await page.evaluate(
+    () =>
+      [...document.querySelectorAll('input, select, button')].filter((c) => {
+        const labels = (c as HTMLInputElement).labels;
+        return !labels?.length && !(c.textContent ?? '').trim() && !c.getAttribute('aria-label');
+      }).length,
   );
   expect(unlabelled).toBe(0);
   for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.id)) !== 'sample'; i++) await page.keyboard.press('Tab');

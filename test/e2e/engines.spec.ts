@@ -14,7 +14,10 @@ const bike = {
   model: [...readFileSync(new URL('../../models/bike-daily/model.onnx', import.meta.url))],
 };
 const mlpBytes = readFileSync(new URL('../fixtures/onnx/mlp.onnx', import.meta.url));
-const mlpRows = [{ a: 0.5, b: -1, c: 2 }, { a: 1, b: 0, c: -3 }];
+const mlpRows = [
+  { a: 0.5, b: -1, c: 2 },
+  { a: 1, b: 0, c: -3 },
+];
 
 async function mlpBundle(): Promise<{ manifest: unknown; model: number[] }> {
   const inputs = ['a', 'b', 'c'].map((name) => ({ name, type: 'number', outOfRange: 'extrapolate' }) as const);
@@ -34,7 +37,13 @@ const records = Array.from({ length: 3000 }, (_, i) => ({
 
 type Run = { engine: string; runtime: string; predictions: unknown[] } | { error: { name: string; code: string; message: string } };
 
-async function runIn(browser: Browser, flags: Flag[], bundle: { manifest: unknown; model: number[] }, engine: string, batch: unknown[]): Promise<{ run: Run; problems: string[] }> {
+async function runIn(
+  browser: Browser,
+  flags: Flag[],
+  bundle: { manifest: unknown; model: number[] },
+  engine: string,
+  batch: unknown[],
+): Promise<{ run: Run; problems: string[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = watchProblems(page);
@@ -76,8 +85,14 @@ test('a tree model runs on the built-in engine and never requests onnxruntime; a
   const treePaths = new Set((await requestLog('t-engine-trees')).map((r) => r.path));
   const ortOnly = (await requestLog('t-engine-ort')).map((r) => r.path).filter((p) => !treePaths.has(p));
   // What the onnxruntime page fetched beyond the tree page: onnxruntime's JS chunk and its wasm.
-  expect(ortOnly.some((p) => p.endsWith('.wasm')), ortOnly.join(', ')).toBe(true);
-  expect(ortOnly.some((p) => p.endsWith('.js')), ortOnly.join(', ')).toBe(true);
+  expect(
+    ortOnly.some((p) => p.endsWith('.wasm')),
+    ortOnly.join(', '),
+  ).toBe(true);
+  expect(
+    ortOnly.some((p) => p.endsWith('.js')),
+    ortOnly.join(', '),
+  ).toBe(true);
   expect([...treePaths].filter((p) => /ort|\.wasm$/.test(p))).toEqual([]);
 });
 

@@ -25,7 +25,16 @@ export const faultLaunchOptions = { ...launch, args: [...(launch.args ?? []), '-
 
 export type Outcome =
   | { ok: true; at: number }
-  | { ok: false; at: number; name: string; code: string | undefined; message: string; isCrash: boolean; isFeaturecastError: boolean; details: Record<string, unknown> };
+  | {
+      ok: false;
+      at: number;
+      name: string;
+      code: string | undefined;
+      message: string;
+      isCrash: boolean;
+      isFeaturecastError: boolean;
+      details: Record<string, unknown>;
+    };
 
 /** [value, level] of each prediction, in order. */
 export type Answers = Array<[number, string]>;
@@ -172,7 +181,6 @@ export async function armDeath(worker: Worker, how: Death, answered: number): Pr
     { how, answered },
   );
 }
-
 
 /**
  * Serves the worker script with `prelude` in front (same URL and headers), so instrumentation

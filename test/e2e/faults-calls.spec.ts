@@ -16,7 +16,9 @@ test('dispose() while calls are in flight: they reject with DisposedError, the w
   const [worker] = predictionWorkers(page);
   const result = await page.evaluate(async () => {
     const p = window.predictor;
-    const calls = [p.predictBatch(window.makeRecords(100_000, 5)), ...window.makeRecords(30, 6).map((r) => p.predict(r))].map(window.outcome);
+    const calls = [p.predictBatch(window.makeRecords(100_000, 5)), ...window.makeRecords(30, 6).map((r) => p.predict(r))].map(
+      window.outcome,
+    );
     await new Promise((r) => setTimeout(r, 30));
     const disposeAt = window.now();
     const disposing = p.dispose();
@@ -41,7 +43,9 @@ test('dispose() while calls are in flight: they reject with DisposedError, the w
     expect(o.at - result.disposeAt).toBeLessThan(50);
   }
   for (const o of result.outcomes.filter((o) => o.ok)) expect(o.at).toBeLessThanOrEqual(result.disposeAt);
-  console.log(`[faults] dispose: ${rejected.length}/${result.outcomes.length} in-flight calls rejected; dispose() resolved in ${result.disposeMs.toFixed(0)} ms`);
+  console.log(
+    `[faults] dispose: ${rejected.length}/${result.outcomes.length} in-flight calls rejected; dispose() resolved in ${result.disposeMs.toFixed(0)} ms`,
+  );
   for (const o of result.later) expect(o).toMatchObject({ ok: false, name: 'DisposedError', code: 'ERR_DISPOSED' });
   await expect.poll(() => page.workers().includes(worker!), { timeout: 5000 }).toBe(false);
   expect(predictionWorkers(page)).toEqual([]);
@@ -82,7 +86,13 @@ test('per-call timeoutMs rejects with TimeoutError; the default timeout applies;
     const roomy = await window.outcome(p.predict(window.makeRecords(1, 3)[0], { timeoutMs: 20_000 }));
     return { timedOut, ms: timedOut.at - t, roomy };
   });
-  expect(result.timedOut).toMatchObject({ ok: false, name: 'TimeoutError', code: 'ERR_TIMEOUT', isFeaturecastError: true, details: { timeoutMs: 50 } });
+  expect(result.timedOut).toMatchObject({
+    ok: false,
+    name: 'TimeoutError',
+    code: 'ERR_TIMEOUT',
+    isFeaturecastError: true,
+    details: { timeoutMs: 50 },
+  });
   expect(result.ms).toBeGreaterThanOrEqual(49);
   expect(result.ms).toBeLessThan(500);
   expect(result.roomy, JSON.stringify(result.roomy)).toMatchObject({ ok: true });
@@ -169,7 +179,13 @@ test('AbortSignal: an already-aborted signal and an abort during the call reject
     const aborted = await pending;
     return { already, alreadyBatch, aborted, ms: aborted.at - abortAt };
   });
-  expect(result.already).toMatchObject({ ok: false, name: 'AbortedError', code: 'ERR_ABORTED', isFeaturecastError: true, details: { reason: 'user left' } });
+  expect(result.already).toMatchObject({
+    ok: false,
+    name: 'AbortedError',
+    code: 'ERR_ABORTED',
+    isFeaturecastError: true,
+    details: { reason: 'user left' },
+  });
   expect(result.alreadyBatch).toMatchObject({ ok: false, code: 'ERR_ABORTED' });
   expect(result.aborted).toMatchObject({ ok: false, name: 'AbortedError', code: 'ERR_ABORTED' });
   expect(result.ms).toBeLessThan(50);
@@ -201,7 +217,9 @@ test('10,000 concurrent predict calls each resolve to their own answer (checked 
     const neighboursDiffer = batch.filter((b, i) => i > 0 && b[0] !== batch[i - 1]![0]).length;
     return { ms, failures: failures.length, firstFailure: failures[0], mismatches, distinct, neighboursDiffer };
   });
-  console.log(`[faults] 10,000 concurrent predicts: ${result.ms.toFixed(0)} ms, ${result.failures} failed, ${result.mismatches} mismatched`);
+  console.log(
+    `[faults] 10,000 concurrent predicts: ${result.ms.toFixed(0)} ms, ${result.failures} failed, ${result.mismatches} mismatched`,
+  );
   // The tiny model has ~1,300 distinct outputs; a swapped answer would still show.
   expect(result.distinct).toBeGreaterThan(1000);
   expect(result.neighboursDiffer).toBeGreaterThan(9500);
@@ -222,19 +240,33 @@ test('a busy worker is not mistaken for a dead one: 40 concurrent 8,192-record b
     return { ms: performance.now() - t, outcomes };
   });
   const failed = result.outcomes.filter((o) => !o.ok);
-  console.log(`[faults] 40 concurrent 8,192-record batches: ${result.ms.toFixed(0)} ms, ${failed.length} failed${failed[0] && !failed[0].ok ? ` (${failed[0].code}: ${failed[0].message})` : ''}`);
+  console.log(
+    `[faults] 40 concurrent 8,192-record batches: ${result.ms.toFixed(0)} ms, ${failed.length} failed${failed[0] && !failed[0].ok ? ` (${failed[0].code}: ${failed[0].message})` : ''}`,
+  );
   expect(failed).toEqual([]);
   expect(problems).toEqual([]);
 });
 
-test('reportActuals and calibrate with 200,000 actuals by record: the worker is not taken for dead, the answers and errors equal inline ones', async ({ page }) => {
+test('reportActuals and calibrate with 200,000 actuals by record: the worker is not taken for dead, the answers and errors equal inline ones', async ({
+  page,
+}) => {
   const problems = await openHarness(page);
   await startPredictor(page);
   const [worker] = predictionWorkers(page);
   const result = await page.evaluate(async (source) => {
     const actuals = window.makeRecords(200_000, 7).map((record, i) => ({ record, actual: i % 500 }));
     // Bad actuals in three different messages of the worker backend: one error names them all, and nothing is applied.
-    const bad = actuals.slice(0, 10_000).map((a, i) => (i === 5 ? { ...a, actual: -1 } : i === 4100 ? { ...a, record: { ...a.record, weather: 'hail' } } : i === 9999 ? { ...a, record: null } : a));
+    const bad = actuals
+      .slice(0, 10_000)
+      .map((a, i) =>
+        i === 5
+          ? { ...a, actual: -1 }
+          : i === 4100
+            ? { ...a, record: { ...a.record, weather: 'hail' } }
+            : i === 9999
+              ? { ...a, record: null }
+              : a,
+      );
     const inline = await window.featurecast.createPredictor(source, { cache: false, worker: false });
     const expected = {
       report: await inline.reportActuals(actuals),

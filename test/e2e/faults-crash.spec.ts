@@ -1,5 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
-import { armDeath, faultLaunchOptions, fixture, openHarness, predictionWorkers, referenceAnswers, startPredictor, type Death } from './fault-tools.js';
+import {
+  armDeath,
+  faultLaunchOptions,
+  fixture,
+  openHarness,
+  predictionWorkers,
+  referenceAnswers,
+  startPredictor,
+  type Death,
+} from './fault-tools.js';
 
 /**
  * Issue 6's browser-side fault proofs, worker deaths: a worker that dies (closes itself, throws
@@ -40,7 +49,13 @@ function expectCrashed(result: Awaited<ReturnType<typeof callsAcrossDeath>>, ans
   const { deathAt, deathNote, outcomes } = result;
   expect(deathAt, 'the worker announced its death').toBeDefined();
   const [batch, ...singles] = outcomes;
-  expect(batch, 'the 100k batch was in flight').toMatchObject({ ok: false, name: 'WorkerCrashedError', code: 'ERR_WORKER_CRASHED', isCrash: true, isFeaturecastError: true });
+  expect(batch, 'the 100k batch was in flight').toMatchObject({
+    ok: false,
+    name: 'WorkerCrashedError',
+    code: 'ERR_WORKER_CRASHED',
+    isCrash: true,
+    isFeaturecastError: true,
+  });
   const rejected = outcomes.filter((o) => !o.ok);
   // At most the first `answered` messages (the batch's first slice, the first predicts) and the dying one were answered.
   expect(singles.filter((s) => s.ok).length).toBeLessThanOrEqual(answered);
@@ -49,7 +64,9 @@ function expectCrashed(result: Awaited<ReturnType<typeof callsAcrossDeath>>, ans
   const latencies = rejected.map((o) => o.at - deathAt!);
   const worst = Math.max(...latencies);
   const said = rejected[0] && !rejected[0].ok ? rejected[0].message : '';
-  console.log(`[faults] ${label}: ${rejected.length}/${outcomes.length} pending calls rejected ${Math.min(...latencies).toFixed(0)}–${worst.toFixed(0)} ms after the worker died ("${said}")${deathNote ? `; ${deathNote}` : ''}`);
+  console.log(
+    `[faults] ${label}: ${rejected.length}/${outcomes.length} pending calls rejected ${Math.min(...latencies).toFixed(0)}–${worst.toFixed(0)} ms after the worker died ("${said}")${deathNote ? `; ${deathNote}` : ''}`,
+  );
   expect(Math.min(...latencies)).toBeGreaterThanOrEqual(0);
   expect(worst, `rejected within ${CRASH_BUDGET_MS} ms of the death`).toBeLessThanOrEqual(CRASH_BUDGET_MS);
   return worst;
@@ -59,7 +76,11 @@ const DEATHS: Array<{ how: Death; label: string; message: RegExp }> = [
   { how: 'close', label: 'the worker closes itself (self.close())', message: /stopped responding/ },
   { how: 'throw', label: 'the worker throws at top level', message: /boom/ },
   // While it allocates, the worker is silent too: the watchdog may call it before its error arrives.
-  { how: 'oom', label: 'the worker runs out of memory (buffer allocation fails, uncaught)', message: /allocation failed|stopped responding/i },
+  {
+    how: 'oom',
+    label: 'the worker runs out of memory (buffer allocation fails, uncaught)',
+    message: /allocation failed|stopped responding/i,
+  },
 ];
 
 test.describe('a worker that dies while calls are pending', () => {
@@ -132,12 +153,17 @@ test.describe('a worker that dies while idle', () => {
   });
 });
 
-test('a worker that fails to start: createPredictor rejects with WorkerCrashedError, no worker is left, a later createPredictor works', async ({ page }) => {
+test('a worker that fails to start: createPredictor rejects with WorkerCrashedError, no worker is left, a later createPredictor works', async ({
+  page,
+}) => {
   const problems = await openHarness(page);
   await page.route('**/assets/worker-*.js', (route) =>
     route.fulfill({ status: 200, contentType: 'text/javascript', body: "throw new Error('broken worker script');" }),
   );
-  const failed = await page.evaluate(async (source) => window.outcome(window.featurecast.createPredictor(source, { cache: false })), fixture());
+  const failed = await page.evaluate(
+    async (source) => window.outcome(window.featurecast.createPredictor(source, { cache: false })),
+    fixture(),
+  );
   expect(failed).toMatchObject({ ok: false, name: 'WorkerCrashedError', code: 'ERR_WORKER_CRASHED', isCrash: true });
   await expect.poll(() => predictionWorkers(page).length, { timeout: 5000 }).toBe(0);
   await page.unroute('**/assets/worker-*.js');

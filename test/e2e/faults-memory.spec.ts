@@ -1,6 +1,16 @@
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { createPredictor } from 'featurecast';
-import { CAPTURE_WASM_MEMORY, faultLaunchOptions, fixture, instrumentWorker, makeRecords, openHarness, predictionWorkers, startPredictor, type Answers } from './fault-tools.js';
+import {
+  CAPTURE_WASM_MEMORY,
+  faultLaunchOptions,
+  fixture,
+  instrumentWorker,
+  makeRecords,
+  openHarness,
+  predictionWorkers,
+  startPredictor,
+  type Answers,
+} from './fault-tools.js';
 import { siteUrl } from './helpers.js';
 import { CSP } from './server.js';
 
@@ -47,7 +57,10 @@ test('200,000 sequential predictions: main-thread JS heap grows ≤ 5 MB, the wo
   const [worker] = predictionWorkers(page);
   const { send } = await workerCdp(page);
 
-  const wasmBytes = () => worker!.evaluate(() => (globalThis as unknown as { wasmMemories: WebAssembly.Memory[] }).wasmMemories.reduce((sum, m) => sum + m.buffer.byteLength, 0));
+  const wasmBytes = () =>
+    worker!.evaluate(() =>
+      (globalThis as unknown as { wasmMemories: WebAssembly.Memory[] }).wasmMemories.reduce((sum, m) => sum + m.buffer.byteLength, 0),
+    );
   const mainHeap = () =>
     page.evaluate(async () => {
       for (let i = 0; i < 3; i++) {
@@ -132,7 +145,8 @@ test('strict CSP on the harness: predictions work with no violation, no eval / n
   await page.addInitScript(() => {
     window.violations = [];
     window.workerUrls = [];
-    const record = (where: string, e: SecurityPolicyViolationEvent) => window.violations.push(`${where}: ${e.violatedDirective} ${e.blockedURI} ${e.sample}`);
+    const record = (where: string, e: SecurityPolicyViolationEvent) =>
+      window.violations.push(`${where}: ${e.violatedDirective} ${e.blockedURI} ${e.sample}`);
     document.addEventListener('securitypolicyviolation', (e) => record('page', e), true);
     new BroadcastChannel('featurecast-csp').onmessage = (e) => window.violations.push(`worker: ${e.data as string}`);
     const Original = window.Worker;
@@ -162,7 +176,8 @@ test('strict CSP on the harness: predictions work with no violation, no eval / n
   );
   expect(got.runtime).toBe('worker');
   // Node's and Chromium's Math.exp may differ in the last bit.
-  const close = (a: Answers, b: Answers) => a.length === b.length && a.every(([v, l], i) => l === b[i]![1] && Math.abs(v - b[i]![0]) <= 1e-12 * Math.abs(v));
+  const close = (a: Answers, b: Answers) =>
+    a.length === b.length && a.every(([v, l], i) => l === b[i]![1] && Math.abs(v - b[i]![0]) <= 1e-12 * Math.abs(v));
   expect(close(got.batch, expected as Answers)).toBe(true);
   expect(close(got.single, expected.slice(0, 1) as Answers)).toBe(true);
   const workers = predictionWorkers(page);
@@ -193,5 +208,7 @@ test('strict CSP on the harness: predictions work with no violation, no eval / n
     );
   expect(await page.evaluate(tryEval)).toBe('EvalError');
   expect(await workers[0]!.evaluate(tryEval)).toBe('EvalError');
-  await expect.poll(() => page.evaluate(() => window.violations.map((v) => v.split(' ').slice(0, 2).join(' ')))).toEqual(['page: script-src', 'worker: script-src']);
+  await expect
+    .poll(() => page.evaluate(() => window.violations.map((v) => v.split(' ').slice(0, 2).join(' '))))
+    .toEqual(['page: script-src', 'worker: script-src']);
 });

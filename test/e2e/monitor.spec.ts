@@ -38,7 +38,14 @@ test.beforeAll(async () => {
   for (const id of Object.keys(SHIFTS) as ShiftId[]) {
     const { degrees, humidity } = SHIFTS[id];
     await node.resetMonitor();
-    await node.predictBatch(days.map((d) => ({ ...d, temperature: d.temperature + degrees, feelsLike: d.feelsLike + degrees, humidity: Math.min(100, d.humidity + humidity) })));
+    await node.predictBatch(
+      days.map((d) => ({
+        ...d,
+        temperature: d.temperature + degrees,
+        feelsLike: d.feelsLike + degrees,
+        humidity: Math.min(100, d.humidity + humidity),
+      })),
+    );
     expected[id] = (await node.monitor()).drift!;
   }
 });

@@ -48,9 +48,10 @@ async function chooseDay(page: Page, date: string): Promise<void> {
   await settled(page);
 }
 
-const hourValues = (page: Page) => page.locator('#hours > li').evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.rentals)));
+const hourValues = (page: Page) =>
+  page.locator('#hours > li').evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.rentals)));
 
-test('a chosen day shows 24 numbers, a bar per hour, the quiet daylight hours, and both models\' day totals', async ({ page }) => {
+test("a chosen day shows 24 numbers, a bar per hour, the quiet daylight hours, and both models' day totals", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   const problems = await openAt(page, '2012-09-01');
   await chooseDay(page, '2012-09-04');
@@ -76,7 +77,14 @@ test('a chosen day shows 24 numbers, a bar per hour, the quiet daylight hours, a
   const at8 = page.getByRole('group', { name: 'Weather at 08:00 on Tuesday 4 September 2012' });
   await page.locator('#hours > li[data-hour="8"] summary').click();
   const num = async (label: string) => Number(await at8.getByLabel(label).inputValue());
-  const record = { time: '2012-09-04T08:00', temperature: await num('Temperature'), feelsLike: await num('Feels like'), humidity: await num('Humidity'), windSpeed: await num('Wind'), weather: await at8.getByLabel('Condition').inputValue() };
+  const record = {
+    time: '2012-09-04T08:00',
+    temperature: await num('Temperature'),
+    feelsLike: await num('Feels like'),
+    humidity: await num('Humidity'),
+    windSpeed: await num('Wind'),
+    weather: await at8.getByLabel('Condition').inputValue(),
+  };
   const expected = await node.predict(record);
   expect(Math.abs(values[8]! - (expected.rentals as number))).toBeLessThanOrEqual(1e-9 * (expected.rentals as number));
   await expect(page.locator('#hours > li[data-hour="8"] .badge')).toHaveText(expected.busyness as string);
@@ -85,7 +93,7 @@ test('a chosen day shows 24 numbers, a bar per hour, the quiet daylight hours, a
   expect(problems).toEqual([]);
 });
 
-test('changing one hour\'s weather changes only that hour, and the day total follows', async ({ page }) => {
+test("changing one hour's weather changes only that hour, and the day total follows", async ({ page }) => {
   const problems = await openAt(page, '2012-07-01');
   await chooseDay(page, '2012-07-03');
   const before = await hourValues(page);
@@ -132,7 +140,10 @@ test('375 × 812: the when-to-ride view does not scroll sideways and its chart f
   expect(chart!.x).toBeGreaterThanOrEqual(panel!.x);
   expect(chart!.x + chart!.width).toBeLessThanOrEqual(panel!.x + panel!.width);
   // Axis labels stay at a legible size on a phone.
-  const fontSize = await page.locator('#ride-chart text.tick').first().evaluate((t) => parseFloat(getComputedStyle(t).fontSize));
+  const fontSize = await page
+    .locator('#ride-chart text.tick')
+    .first()
+    .evaluate((t) => parseFloat(getComputedStyle(t).fontSize));
   expect(fontSize).toBeGreaterThanOrEqual(11);
   await page.locator('#ride-title').scrollIntoViewIfNeeded();
   await page.locator('#ride').screenshot({ path: resolve(SHOTS, 'ride-375-panel.png') });

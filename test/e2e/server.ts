@@ -54,7 +54,10 @@ export async function startStaticServer(sites: Record<string, string>): Promise<
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (path.startsWith('/__log/')) return send(res, 200, 'application/json', JSON.stringify(logs.get(path.slice(7)) ?? []));
-    const tag = path.split('/')[1]?.split(',').find((f) => f.startsWith('t-'));
+    const tag = path
+      .split('/')[1]
+      ?.split(',')
+      .find((f) => f.startsWith('t-'));
     if (tag) {
       res.on('finish', () => {
         const bytes = req.method === 'GET' && res.statusCode === 200 ? Number(res.getHeader('content-length') ?? 0) : 0;

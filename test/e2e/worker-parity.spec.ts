@@ -172,7 +172,9 @@ test('errors keep their class, code and details across the worker boundary', asy
   expect(caught.integrity.message).toMatch(/sha256/);
 });
 
-test('records postMessage cannot copy (Proxies, functions, symbols) get the inline answers and issues in the worker, in predictions and in actuals', async ({ page }) => {
+test('records postMessage cannot copy (Proxies, functions, symbols) get the inline answers and issues in the worker, in predictions and in actuals', async ({
+  page,
+}) => {
   await openHarness(page);
   const runs = await page.evaluate(
     async ({ source, plain }) => {
@@ -211,7 +213,13 @@ test('records postMessage cannot copy (Proxies, functions, symbols) get the inli
             proxy: await outcome(() => p.predict(awkward(plain[0]!)[0])),
             fn: await outcome(() => p.predict(awkward(plain[0]!)[2])),
             // Over comlink, not as a run message: the same fallback applies to every message.
-            actuals: await outcome(() => p.reportActuals(awkward(plain[0]!).slice(0, 3).map((record, k) => ({ actual: 3 + k, record })))),
+            actuals: await outcome(() =>
+              p.reportActuals(
+                awkward(plain[0]!)
+                  .slice(0, 3)
+                  .map((record, k) => ({ actual: 3 + k, record })),
+              ),
+            ),
           };
         } finally {
           await p.dispose();
@@ -298,7 +306,9 @@ test('the worker runs under a strict CSP and in a cross-origin-isolated page', a
   const violations: string[] = [];
   await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
   await page.evaluate(() =>
-    document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`)),
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`),
+    ),
   );
   const isolated = await page.evaluate(() => crossOriginIsolated);
   expect(isolated).toBe(true);
@@ -312,7 +322,13 @@ test('the worker runs under a strict CSP and in a cross-origin-isolated page', a
 test('the app build emits the worker and the wasm as files (no blob: worker, no inlined wasm)', () => {
   for (const dist of ['demo/dist/assets', 'test/e2e/harness/dist/assets']) {
     const files = readdirSync(resolve(import.meta.dirname, '../..', dist));
-    expect(files.filter((f) => /^worker-.*\.js$/.test(f)), dist).toHaveLength(1);
-    expect(files.filter((f) => /^ort-wasm-simd-threaded-.*\.wasm$/.test(f)), dist).toHaveLength(1);
+    expect(
+      files.filter((f) => /^worker-.*\.js$/.test(f)),
+      dist,
+    ).toHaveLength(1);
+    expect(
+      files.filter((f) => /^ort-wasm-simd-threaded-.*\.wasm$/.test(f)),
+      dist,
+    ).toHaveLength(1);
   }
 });

@@ -11,7 +11,11 @@ import type { Warning } from '../../src/schema/record.js';
  * per record, ones on rejected records and records with none must all land where they belong.
  */
 
-const spec: Postprocess = { name: 'rentals', inverse: 'exp', bands: { name: 'busyness', thresholds: [10, 20], labels: ['quiet', 'normal', 'busy'] } };
+const spec: Postprocess = {
+  name: 'rentals',
+  inverse: 'exp',
+  bands: { name: 'busyness', thresholds: [10, 20], labels: ['quiet', 'normal', 'busy'] },
+};
 
 const warning = (index: number, field: string, received: unknown = 1): Warning => ({ index, field, kind: 'clipped', received });
 const issue = (index: number, path: string): ValidationIssue => ({ index, path, kind: 'type', message: `bad ${path}`, received: 'x' });
@@ -78,7 +82,14 @@ describe('ColumnsJoiner', () => {
 
   it('joins parts without bands or rejections, their warnings moved to batch positions', () => {
     const joiner = new ColumnsJoiner(2);
-    const part = (): BatchColumns => ({ values: new Float64Array(1), bands: null, rejected: null, warnings: [warning(0, 'date', '2013-01-01')], issues: [], probabilities: null });
+    const part = (): BatchColumns => ({
+      values: new Float64Array(1),
+      bands: null,
+      rejected: null,
+      warnings: [warning(0, 'date', '2013-01-01')],
+      issues: [],
+      probabilities: null,
+    });
     joiner.add(part(), 0);
     joiner.add(part(), 1);
     const { warnings, bands, rejected } = joiner.result();

@@ -52,7 +52,10 @@ describe('bike-hourly, built with the public build side (models/bike-hourly/buil
     const w = pipeline.width;
     const wrong = hours.filter((h, i) => {
       const row = matrix.subarray(i * w, i * w + w);
-      return [row[col('time.hour')], row[col('time.weekday')], row[col('time.holiday')], row[col('time.workingDay')]].join() !== [h.hr, h.weekday, h.holiday, h.workingday].join();
+      return (
+        [row[col('time.hour')], row[col('time.weekday')], row[col('time.holiday')], row[col('time.workingDay')]].join() !==
+        [h.hr, h.weekday, h.holiday, h.workingday].join()
+      );
     });
     expect(wrong).toEqual([]);
   });
@@ -61,7 +64,9 @@ describe('bike-hourly, built with the public build side (models/bike-hourly/buil
     expect(createHash('sha256').update(shippedModel).digest('hex')).toBe(shippedManifest.model.sha256);
     expect(shippedModel.byteLength).toBe(shippedManifest.model.bytes);
     expect(shippedModel.byteLength).toBeLessThanOrEqual(1024 * 1024);
-    expect(brotliCompressSync(shippedModel, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength).toBeLessThanOrEqual(250 * 1024);
+    expect(brotliCompressSync(shippedModel, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength).toBeLessThanOrEqual(
+      250 * 1024,
+    );
     const rows = readFileSync(new URL('holdout.csv', dir), 'utf8').trim().split('\n');
     expect(rows[0]).toBe('time,actual,predicted');
     const cells = rows.slice(1).map((l) => l.split(','));
@@ -69,9 +74,15 @@ describe('bike-hourly, built with the public build side (models/bike-hourly/buil
     expect(cells[0]![0]).toBe('2012-09-01T00:00');
     const holdout = hours.filter((h) => h.dteday >= '2012-09-01');
     expect(cells.map((c) => Number(c[1]))).toEqual(holdout.map((h) => h.cnt));
-    const s = scoreHours(holdout, cells.map((c) => Number(c[2])));
+    const s = scoreHours(
+      holdout,
+      cells.map((c) => Number(c[2])),
+    );
     const m = shippedManifest.metrics!;
-    for (const [mine, theirs] of [[s.hourly, m.holdout!], [s.daily, m.holdoutDaily!]] as const) {
+    for (const [mine, theirs] of [
+      [s.hourly, m.holdout!],
+      [s.daily, m.holdoutDaily!],
+    ] as const) {
       expect(theirs.rows).toBe(mine.rows);
       expect(theirs.mae).toBeCloseTo(mine.mae, 0);
       expect(theirs.rmse).toBeCloseTo(mine.rmse, 0);
@@ -89,11 +100,14 @@ describe('bike-hourly, built with the public build side (models/bike-hourly/buil
     }
   });
 
-  it('the build script and its helpers import only the public entries and the models\' own files, never src/', () => {
+  it("the build script and its helpers import only the public entries and the models' own files, never src/", () => {
     for (const file of ['build.ts', 'evaluate.ts', 'typical.ts', 'uci.ts', 'data.ts']) {
       const source = readFileSync(new URL(file, dir), 'utf8');
       const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
-      expect(imports.filter((i) => !/^(node:|featurecast(\/build)?$|\.\/|\.\.\/bike-daily\/)/.test(i)), file).toEqual([]);
+      expect(
+        imports.filter((i) => !/^(node:|featurecast(\/build)?$|\.\/|\.\.\/bike-daily\/)/.test(i)),
+        file,
+      ).toEqual([]);
     }
     expect(readFileSync(new URL('build.ts', dir), 'utf8')).toContain("from 'featurecast/build'");
   });
@@ -101,8 +115,22 @@ describe('bike-hourly, built with the public build side (models/bike-hourly/buil
   it('loads with one import in Node, from the package entry; a UCI weathersit code is accepted', async () => {
     const { bikeHourly } = await import('featurecast/bike-hourly');
     const predictor = await createPredictor(bikeHourly);
-    const commute = await predictor.predict({ time: '2012-06-05T08:00', temperature: 22, feelsLike: 25, humidity: 60, windSpeed: 10, weather: 'clear' });
-    const night = await predictor.predict({ time: '2012-06-05T03:00', temperature: 18, feelsLike: 21, humidity: 80, windSpeed: 5, weather: 1 });
+    const commute = await predictor.predict({
+      time: '2012-06-05T08:00',
+      temperature: 22,
+      feelsLike: 25,
+      humidity: 60,
+      windSpeed: 10,
+      weather: 'clear',
+    });
+    const night = await predictor.predict({
+      time: '2012-06-05T03:00',
+      temperature: 18,
+      feelsLike: 21,
+      humidity: 80,
+      windSpeed: 5,
+      weather: 1,
+    });
     expect(commute.rentals).toBeGreaterThan(300);
     expect(night.rentals).toBeLessThan(30);
     expect(commute.busyness).toBe('very busy');

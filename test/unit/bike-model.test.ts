@@ -49,7 +49,10 @@ describe('bike-daily, built with the public build side (models/bike-daily/build.
     days.forEach((d, i) => {
       const row = matrix.subarray(i * w, i * w + w);
       expect([row[col('date.season')], row[col('date.weekday')], row[col('date.holiday')], row[col('date.workingDay')]]).toEqual([
-        d.season, d.weekday, d.holiday, d.workingday,
+        d.season,
+        d.weekday,
+        d.holiday,
+        d.workingday,
       ]);
     });
   });
@@ -58,10 +61,17 @@ describe('bike-daily, built with the public build side (models/bike-daily/build.
     expect(createHash('sha256').update(shippedModel).digest('hex')).toBe(shippedManifest.model.sha256);
     expect(shippedModel.byteLength).toBe(shippedManifest.model.bytes);
     expect(shippedModel.byteLength).toBeLessThanOrEqual(200 * 1024);
-    const rows = readFileSync(new URL('holdout.csv', dir), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const rows = readFileSync(new URL('holdout.csv', dir), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     expect(rows).toHaveLength(122);
     expect(rows[0]![0]).toBe('2012-09-01');
-    const s = scoreRegression(rows.map((r) => Number(r[1])), rows.map((r) => Number(r[2])));
+    const s = scoreRegression(
+      rows.map((r) => Number(r[1])),
+      rows.map((r) => Number(r[2])),
+    );
     const h = shippedManifest.metrics!.holdout!;
     expect(h.mae).toBeCloseTo(s.mae, 0);
     expect(h.rmse).toBeCloseTo(s.rmse, 0);
@@ -79,7 +89,14 @@ describe('bike-daily, built with the public build side (models/bike-daily/build.
   it('loads with one import in Node, from the package entry', async () => {
     const { bikeDaily } = await import('featurecast/bike-daily');
     const predictor = await createPredictor(bikeDaily);
-    const p = await predictor.predict({ date: '2012-06-01', temperature: 24.5, feelsLike: 27, humidity: 60, windSpeed: 12, weather: 'clear' });
+    const p = await predictor.predict({
+      date: '2012-06-01',
+      temperature: 24.5,
+      feelsLike: 27,
+      humidity: 60,
+      windSpeed: 12,
+      weather: 'clear',
+    });
     expect(p.rentals).toBeGreaterThan(3000);
     expect(['quiet', 'normal', 'busy', 'very busy']).toContain(p.busyness);
     await predictor.dispose();

@@ -24,21 +24,42 @@ const file = (name: string, text: string) => {
   return path;
 };
 
-
 const cafeRows = Array.from({ length: 120 }, (_, i) => {
   const date = new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10);
   const weather = ['sun', 'cloud', 'rain'][i % 3]!;
   const temperature = 5 + (i % 17);
-  return { date, temperature, weather, promo: i % 5 === 0, sales: 50 + 2 * temperature + (weather === 'sun' ? 20 : 0) + (i % 5 === 0 ? 30 : 0) };
+  return {
+    date,
+    temperature,
+    weather,
+    promo: i % 5 === 0,
+    sales: 50 + 2 * temperature + (weather === 'sun' ? 20 : 0) + (i % 5 === 0 ? 30 : 0),
+  };
 });
-const cafeCsv = ['date,temperature,weather,promo,sales', ...cafeRows.map((r) => `${r.date},${r.temperature},${r.weather},${r.promo},${r.sales}`)].join('\n');
+const cafeCsv = [
+  'date,temperature,weather,promo,sales',
+  ...cafeRows.map((r) => `${r.date},${r.temperature},${r.weather},${r.promo},${r.sales}`),
+].join('\n');
 
 describe('fit', () => {
   it('fits the spec of the issue as written, from a CSV file, and records ranges, steps and reference statistics', async () => {
     const pipeline = await fitPipeline(CAFE_SPEC, file('cafe.csv', cafeCsv));
     expect(parsePipeline(JSON.parse(JSON.stringify(pipeline)))).toEqual(pipeline);
-    expect(pipeline.columns).toEqual(['date.dayOfYear', 'date.weekday', 'date.month', 'temperature', 'weather=sun', 'weather=cloud', 'weather=rain', 'promo']);
-    expect(pipeline.inputs.find((f) => f.name === 'temperature')).toMatchObject({ range: { min: 5, max: 21 }, valid: { min: -60, max: 60 }, outOfRange: 'clip' });
+    expect(pipeline.columns).toEqual([
+      'date.dayOfYear',
+      'date.weekday',
+      'date.month',
+      'temperature',
+      'weather=sun',
+      'weather=cloud',
+      'weather=rain',
+      'promo',
+    ]);
+    expect(pipeline.inputs.find((f) => f.name === 'temperature')).toMatchObject({
+      range: { min: 5, max: 21 },
+      valid: { min: -60, max: 60 },
+      outOfRange: 'clip',
+    });
     expect(pipeline.inputs.find((f) => f.name === 'date')).toMatchObject({ range: { min: '2024-01-01', max: '2024-04-29' } });
     expect(pipeline.inputs.find((f) => f.name === 'promo')).toMatchObject({ required: false, missing: 'default', default: false });
     expect(pipeline.reference.fields.weather).toMatchObject({ values: ['sun', 'cloud', 'rain'], freq: [0.333333, 0.333333, 0.333333] });
@@ -62,7 +83,11 @@ describe('fit', () => {
   });
 
   it('refuses an invalid spec with every problem and its path', async () => {
-    const spec = { ...CAFE_SPEC, features: [{ step: 'standardise', input: 'temperature' }], inputs: [{ name: 'x', type: 'number', valid: { min: 0 } }] };
+    const spec = {
+      ...CAFE_SPEC,
+      features: [{ step: 'standardise', input: 'temperature' }],
+      inputs: [{ name: 'x', type: 'number', valid: { min: 0 } }],
+    };
     const message = ((await fitPipeline(spec, cafeRows).catch((e: unknown) => e)) as Error).message;
     expect(message).toMatch(/^Invalid pipeline spec:/);
     expect(message).toContain('inputs.0.valid.max');
@@ -77,7 +102,11 @@ describe('features', () => {
 
   /** The CSV `features` writes, read back as float32 rows. */
   const readBack = (path: string) =>
-    readFileSync(path, 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').map((cell) => Math.fround(cell === '' ? NaN : Number(cell))));
+    readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',').map((cell) => Math.fround(cell === '' ? NaN : Number(cell))));
 
   const expectSameBits = (path: string, records: readonly object[]) => {
     const compiled = compilePipeline(pipeline.inputs, pipeline.features);
@@ -88,7 +117,7 @@ describe('features', () => {
     expect(new Uint32Array(got.buffer)).toEqual(new Uint32Array(matrix.buffer));
   };
 
-  it('equal the engine\'s own encoding bit for bit in float32, for all 731 bike days, with --keep columns after them', async () => {
+  it("equal the engine's own encoding bit for bit in float32, for all 731 bike days, with --keep columns after them", async () => {
     const records = days.map((d) => ({ ...uciToRecord(d), rentals: d.cnt }));
     const out = join(dir, 'bike-features.csv');
     expect(await writeFeatures(pipeline, records, out, { keep: ['rentals'] })).toBe(731);
@@ -100,8 +129,18 @@ describe('features', () => {
     expectSameBits(csv, records);
   });
 
-  it('equal the engine\'s encoding bit for bit on fuzzed records (property)', async () => {
-    const plausible = validRecord.filter((r) => r.date >= '2000-01-01' && r.date <= '2100-12-31' && Math.abs(r.temperature) <= 60 && Math.abs(r.feelsLike) <= 60 && r.humidity >= 0 && r.humidity <= 100 && r.windSpeed >= 0 && r.windSpeed <= 200);
+  it("equal the engine's encoding bit for bit on fuzzed records (property)", async () => {
+    const plausible = validRecord.filter(
+      (r) =>
+        r.date >= '2000-01-01' &&
+        r.date <= '2100-12-31' &&
+        Math.abs(r.temperature) <= 60 &&
+        Math.abs(r.feelsLike) <= 60 &&
+        r.humidity >= 0 &&
+        r.humidity <= 100 &&
+        r.windSpeed >= 0 &&
+        r.windSpeed <= 200,
+    );
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(plausible, { minLength: 1, maxLength: 40 }), async (records) => {
@@ -116,13 +155,15 @@ describe('features', () => {
   it('writes nothing when a row is bad, and names the row', async () => {
     const out = join(dir, 'never.csv');
     const records = days.slice(0, 3).map(uciToRecord);
-    await expect(writeFeatures(pipeline, [...records, { ...records[0], humidity: 'wet' }], out)).rejects.toThrow(/line 4, field "humidity": expected a number, got the string "wet"/);
+    await expect(writeFeatures(pipeline, [...records, { ...records[0], humidity: 'wet' }], out)).rejects.toThrow(
+      /line 4, field "humidity": expected a number, got the string "wet"/,
+    );
     expect(() => readFileSync(out)).toThrow();
   });
 });
 
 describe('train, bundle and check', () => {
-  it('a model trained elsewhere is bundled with proof of parity: the trainer\'s predictions equal the bundle\'s; a difference fails, naming the row', async () => {
+  it("a model trained elsewhere is bundled with proof of parity: the trainer's predictions equal the bundle's; a difference fails, naming the row", async () => {
     const pipeline = await fitPipeline(CAFE_SPEC, cafeRows);
     // Stands in for a model trained in another tool: its ONNX bytes and its own predictions.
     const trained = await trainModel(pipeline, cafeRows, { target: 'sales', params: { nTrees: 30 } });
@@ -136,7 +177,9 @@ describe('train, bundle and check', () => {
 
     const off = [...own];
     off[41] = off[41]! + 1;
-    await expect(bundleModel(pipeline, trained.bundle.model, { check: cafeRows, expect: off })).rejects.toThrow(/1 of 120 check values differ[\s\S]*line 42: library [\d.]+, expected [\d.]+/);
+    await expect(bundleModel(pipeline, trained.bundle.model, { check: cafeRows, expect: off })).rejects.toThrow(
+      /1 of 120 check values differ[\s\S]*line 42: library [\d.]+, expected [\d.]+/,
+    );
 
     const out = join(dir, 'cafe-bundle');
     await writeBundle(out, bundle);
@@ -148,7 +191,7 @@ describe('train, bundle and check', () => {
     await predictor.dispose();
   });
 
-  it('refuses a model whose input does not take the pipeline\'s columns, naming both', async () => {
+  it("refuses a model whose input does not take the pipeline's columns, naming both", async () => {
     const pipeline = await fitPipeline(CAFE_SPEC, cafeRows);
     const bikeModel = new Uint8Array(readFileSync('models/bike-daily/model.onnx'));
     await expect(bundleModel(pipeline, bikeModel)).rejects.toThrow(

@@ -90,8 +90,7 @@ describe('parseIsoDate', () => {
         const [year, month, day] = [Number(y), Number(m), Number(d)];
         const t = new Date(Date.UTC(2000, month - 1, day));
         t.setUTCFullYear(year); // Date.UTC maps years 0–99 to 1900s
-        const real =
-          year >= 1000 && t.getUTCFullYear() === year && t.getUTCMonth() === month - 1 && t.getUTCDate() === day;
+        const real = year >= 1000 && t.getUTCFullYear() === year && t.getUTCMonth() === month - 1 && t.getUTCDate() === day;
         expect(parseIsoDate(text)).toEqual(real ? { year, month, day } : null);
       }),
       { numRuns: 5000 },
@@ -118,9 +117,7 @@ describe('isLeapYear / daysInMonth', () => {
   });
 
   it('gives month lengths', () => {
-    expect(Array.from({ length: 12 }, (_, i) => daysInMonth(2011, i + 1))).toEqual([
-      31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
-    ]);
+    expect(Array.from({ length: 12 }, (_, i) => daysInMonth(2011, i + 1))).toEqual([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
     expect(daysInMonth(2012, 2)).toBe(29);
     expect(daysInMonth(1900, 2)).toBe(28);
     expect(daysInMonth(2000, 2)).toBe(29);

@@ -32,7 +32,11 @@ function folder(files: Record<string, string>): string {
 function run(cli: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CI' && !key.startsWith('VITEST')));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repo, cli), ...args], { cwd, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repo, cli), ...args], {
+      cwd,
+      env: { ...inherited, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));
@@ -44,7 +48,20 @@ function run(cli: string, args: string[], cwd: string, env: Record<string, strin
 /** vitest on one spec (globals, so it imports nothing), with the repo's vite.config.ts. */
 async function vitest(spec: string) {
   const dir = folder({ 'package.json': '{"type":"module"}', 'test/unit/guard.test.ts': spec });
-  const result = await run('node_modules/vitest/vitest.mjs', ['run', '--config', join(repo, 'vite.config.ts'), '--root', dir, '--globals', '--reporter=json', `--outputFile=${join(dir, 'report.json')}`], dir);
+  const result = await run(
+    'node_modules/vitest/vitest.mjs',
+    [
+      'run',
+      '--config',
+      join(repo, 'vite.config.ts'),
+      '--root',
+      dir,
+      '--globals',
+      '--reporter=json',
+      `--outputFile=${join(dir, 'report.json')}`,
+    ],
+    dir,
+  );
   return { ...result, report: readReport<VitestReport>(join(dir, 'report.json')) };
 }
 
@@ -56,14 +73,26 @@ async function playwright(spec: string) {
   });
   const report = join(dir, 'report.json');
   // CommonJS, so NODE_PATH lets the spec find @playwright/test from a folder outside the repo.
-  const result = await run('node_modules/@playwright/test/cli.js', ['test', '--config', join(dir, 'playwright.config.ts'), '--reporter=json'], dir, {
-    NODE_PATH: join(repo, 'node_modules'),
-    PLAYWRIGHT_JSON_OUTPUT_NAME: report,
-  });
+  const result = await run(
+    'node_modules/@playwright/test/cli.js',
+    ['test', '--config', join(dir, 'playwright.config.ts'), '--reporter=json'],
+    dir,
+    {
+      NODE_PATH: join(repo, 'node_modules'),
+      PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+    },
+  );
   return { ...result, report: readReport<PlaywrightReport>(report) };
 }
 
-const cleanVitest: VitestReport = { numTotalTestSuites: 1, numPassedTests: 1, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, success: true };
+const cleanVitest: VitestReport = {
+  numTotalTestSuites: 1,
+  numPassedTests: 1,
+  numFailedTests: 0,
+  numPendingTests: 0,
+  numTodoTests: 0,
+  success: true,
+};
 const cleanPlaywright: PlaywrightReport = { stats: { expected: 1, unexpected: 0, flaky: 0, skipped: 0 }, errors: [] };
 const ALL_STEPS_PASSED = [0, 0, 0, 0];
 // A cold start on a loaded 2-core machine can take many times the usual few seconds.
@@ -96,7 +125,9 @@ describe.concurrent('CI guards', () => {
   it('Playwright: a .only fails the run without CI', { timeout: SPAWN_TIMEOUT }, async () => {
     const { code, report } = await playwright("test('runs', () => {});\ntest.only('focused', () => {});\n");
     expect(code).toBe(1);
-    expect(report?.errors).toEqual([expect.objectContaining({ message: expect.stringContaining("'.only' is not allowed due to the 'forbidOnly' option") })]);
+    expect(report?.errors).toEqual([
+      expect.objectContaining({ message: expect.stringContaining("'.only' is not allowed due to the 'forbidOnly' option") }),
+    ]);
     const totals = tally(cleanVitest, report);
     expect(totals.failed).toBe(1);
     expect(exitCode(totals, ALL_STEPS_PASSED)).toBe(1);

@@ -29,7 +29,14 @@ async function usage(args: string[]): Promise<{ code: number; stderr: string }> 
 
 describe('featurecast serve limit flags', () => {
   it('every limit has a flag in the help', () => {
-    for (const flag of ['--max-concurrent', '--timeout-ms', '--headers-timeout-ms', '--request-timeout-ms', '--body-timeout-ms', '--keep-alive-timeout-ms']) {
+    for (const flag of [
+      '--max-concurrent',
+      '--timeout-ms',
+      '--headers-timeout-ms',
+      '--request-timeout-ms',
+      '--body-timeout-ms',
+      '--keep-alive-timeout-ms',
+    ]) {
       expect(HELP.serve).toContain(flag);
     }
   });
@@ -38,7 +45,10 @@ describe('featurecast serve limit flags', () => {
     [['--max-concurrent', '0'], '--max-concurrent must be an integer 1–1000000, not "0"'],
     [['--timeout-ms', 'soon'], '--timeout-ms must be an integer'],
     [['--body-timeout-ms=1.5'], '--body-timeout-ms must be an integer'],
-    [['--headers-timeout-ms', '5000', '--request-timeout-ms', '1000'], '--headers-timeout-ms (5000) must not exceed --request-timeout-ms (1000)'],
+    [
+      ['--headers-timeout-ms', '5000', '--request-timeout-ms', '1000'],
+      '--headers-timeout-ms (5000) must not exceed --request-timeout-ms (1000)',
+    ],
   ])('serve %j exits 2 before loading the bundle', async (args, message) => {
     const run = await usage(['serve', ...args]);
     expect(run.code).toBe(2);
@@ -46,7 +56,23 @@ describe('featurecast serve limit flags', () => {
   });
 
   it('the flags reach the server: a slow body gets 408 after --body-timeout-ms, and SIGTERM still stops it', async () => {
-    const args = ['serve', '--port', '0', '--max-concurrent', '2', '--timeout-ms', '5000', '--body-timeout-ms', '300', '--headers-timeout-ms', '1000', '--request-timeout-ms', '4000', '--keep-alive-timeout-ms', '1000'];
+    const args = [
+      'serve',
+      '--port',
+      '0',
+      '--max-concurrent',
+      '2',
+      '--timeout-ms',
+      '5000',
+      '--body-timeout-ms',
+      '300',
+      '--headers-timeout-ms',
+      '1000',
+      '--request-timeout-ms',
+      '4000',
+      '--keep-alive-timeout-ms',
+      '1000',
+    ];
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {

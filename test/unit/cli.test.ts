@@ -74,15 +74,32 @@ describe('featurecast CLI (child process)', { timeout: 60_000 }, () => {
   });
 
   it('NDJSON from stdin to NDJSON on stdout', async () => {
-    const run = await cli(['predict', '--ndjson'], `${records.slice(0, 5).map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const run = await cli(
+      ['predict', '--ndjson'],
+      `${records
+        .slice(0, 5)
+        .map((r) => JSON.stringify(r))
+        .join('\n')}\n`,
+    );
     expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
     const expected = (await predictor.predictBatch(records.slice(0, 5))).map(plain);
     expect(lines).toEqual(expected);
   });
 
   it('CSV: numbers for numeric fields, true/false for booleans, quoted cells', async () => {
-    const csv = ['date,temperature,feelsLike,humidity,windSpeed,weather,holiday,note', ...records.slice(0, 4).map((r, i) => `${r.date},${r.temperature},${r.feelsLike},${r.humidity},${r.windSpeed},"${r.weather}",${i === 2 ? 'true' : ''},"a, ""quoted"" note"`)].join('\r\n');
+    const csv = [
+      'date,temperature,feelsLike,humidity,windSpeed,weather,holiday,note',
+      ...records
+        .slice(0, 4)
+        .map(
+          (r, i) =>
+            `${r.date},${r.temperature},${r.feelsLike},${r.humidity},${r.windSpeed},"${r.weather}",${i === 2 ? 'true' : ''},"a, ""quoted"" note"`,
+        ),
+    ].join('\r\n');
     const run = await cli(['predict', file('days.csv', csv)]);
     expect(run.code).toBe(0);
     const expected = records.slice(0, 4).map((r, i) => (i === 2 ? { ...r, holiday: true } : r));
@@ -157,7 +174,10 @@ describe('featurecast CLI (child process)', { timeout: 60_000 }, () => {
   });
 
   it('serve listens on 127.0.0.1, answers, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let err = '';
@@ -168,7 +188,11 @@ describe('featurecast CLI (child process)', { timeout: 60_000 }, () => {
         });
         child.once('exit', () => reject(new Error(`serve exited: ${err}`)));
       });
-      const response = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(records[0]) });
+      const response = await fetch(`${url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(records[0]),
+      });
       expect(await response.json()).toEqual(plain(await predictor.predict(records[0])));
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -197,7 +197,10 @@ describe('readRecords: errors carry the file and line', () => {
     expect(ragged.error.message).toMatch(/ragged\.csv:4: expected 2 cells/);
     const open = await failure(file('open.csv', 'a,b\n1,2\n3,"x\n\n'), { chunkBytes: 3 });
     expect(open).toMatchObject({ lines: [2], error: { line: 3, reason: 'a quoted CSV cell is never closed' } });
-    expect((await failure(file('twice.csv', '\na,b,a\n1,2,3\n'))).error).toMatchObject({ line: 2, reason: 'the header names the column "a" twice' });
+    expect((await failure(file('twice.csv', '\na,b,a\n1,2,3\n'))).error).toMatchObject({
+      line: 2,
+      reason: 'the header names the column "a" twice',
+    });
   });
 
   it('NDJSON: an invalid line, or a line that is not an object', async () => {
@@ -222,11 +225,23 @@ describe('readRecords: errors carry the file and line', () => {
     // The bad token's own line when the engine's message gives a position, else the line the object starts on.
     expect([2, 3]).toContain(inner.error.line);
     expect(inner.error.reason).toMatch(/^not valid JSON/);
-    expect((await failure(file('comma.json', '[{"a":1}\n{"a":2}]'))).error).toMatchObject({ line: 2, reason: 'expected "," or "]" after object 1 of the array, found "{"' });
-    expect((await failure(file('bracket.json', '[{"a":[1}]'))).error).toMatchObject({ line: 1, reason: 'found "}" where "]" was expected' });
-    expect((await failure(file('unclosed.json', '[{"a":1},\n{"a":\n'))).error).toMatchObject({ line: 2, reason: 'this object is never closed' });
+    expect((await failure(file('comma.json', '[{"a":1}\n{"a":2}]'))).error).toMatchObject({
+      line: 2,
+      reason: 'expected "," or "]" after object 1 of the array, found "{"',
+    });
+    expect((await failure(file('bracket.json', '[{"a":[1}]'))).error).toMatchObject({
+      line: 1,
+      reason: 'found "}" where "]" was expected',
+    });
+    expect((await failure(file('unclosed.json', '[{"a":1},\n{"a":\n'))).error).toMatchObject({
+      line: 2,
+      reason: 'this object is never closed',
+    });
     expect((await failure(file('open.json', '[{"a":1}\n'))).error).toMatchObject({ line: 2, reason: 'the JSON array is never closed' });
-    expect((await failure(file('after.json', '[]\n[]'))).error).toMatchObject({ line: 2, reason: 'unexpected "[" after the end of the array' });
+    expect((await failure(file('after.json', '[]\n[]'))).error).toMatchObject({
+      line: 2,
+      reason: 'unexpected "[" after the end of the array',
+    });
   });
 
   it('an empty file is an error; a missing file is the system error', async () => {
@@ -305,9 +320,22 @@ describe('readRecords: a million rows', () => {
     }
     const seconds = (performance.now() - started) / 1000;
     const growth = (peak - before) / 2 ** 20;
-    console.log(`1,000,000 CSV rows (${(statSync(path).size / 2 ** 20).toFixed(1)} MiB): ${seconds.toFixed(2)} s, ${Math.round(count / seconds).toLocaleString('en')} rows/s, heap growth at most ${growth.toFixed(1)} MiB`);
+    console.log(
+      `1,000,000 CSV rows (${(statSync(path).size / 2 ** 20).toFixed(1)} MiB): ${seconds.toFixed(2)} s, ${Math.round(count / seconds).toLocaleString('en')} rows/s, heap growth at most ${growth.toFixed(1)} MiB`,
+    );
     expect(count).toBe(1_000_000);
-    expect(last).toEqual({ line: 1_000_001, record: { date: '2012-04-08', temperature: 39.9, humidity: 0.26, weather: 'clear', holiday: false, note: 'note, "999999"', count: 999_999 } });
+    expect(last).toEqual({
+      line: 1_000_001,
+      record: {
+        date: '2012-04-08',
+        temperature: 39.9,
+        humidity: 0.26,
+        weather: 'clear',
+        holiday: false,
+        note: 'note, "999999"',
+        count: 999_999,
+      },
+    });
     expect(growth).toBeLessThan(50);
     expect(seconds).toBeLessThan(60);
   });
@@ -316,15 +344,21 @@ describe('readRecords: a million rows', () => {
 describe('writeCsv', () => {
   it('writes a header and rows, quoting only where needed, numbers as float32', async () => {
     const sink = collect();
-    const written = await writeCsv(sink.stream, ['name', 'x, y', 'flag'], [
-      ['plain', 0.1, true],
-      ['say "hi"', 1 / 3, false],
-      ['two\nlines', Number.NaN, null],
-      [' edge ', -0, undefined],
-      ['', Number.POSITIVE_INFINITY, 16_777_217],
-    ]);
+    const written = await writeCsv(
+      sink.stream,
+      ['name', 'x, y', 'flag'],
+      [
+        ['plain', 0.1, true],
+        ['say "hi"', 1 / 3, false],
+        ['two\nlines', Number.NaN, null],
+        [' edge ', -0, undefined],
+        ['', Number.POSITIVE_INFINITY, 16_777_217],
+      ],
+    );
     expect(written).toBe(5);
-    expect(sink.text()).toBe('name,"x, y",flag\nplain,0.1,true\n"say ""hi""",0.33333334,false\n"two\nlines",NaN,\n" edge ",-0,\n,Infinity,16777216\n');
+    expect(sink.text()).toBe(
+      'name,"x, y",flag\nplain,0.1,true\n"say ""hi""",0.33333334,false\n"two\nlines",NaN,\n" edge ",-0,\n,Infinity,16777216\n',
+    );
     const wide = collect();
     await writeCsv(wide.stream, ['x'], [[0.1], [1 / 3]], { float64: true });
     expect(wide.text()).toBe('x\n0.1\n0.3333333333333333\n');
@@ -335,10 +369,19 @@ describe('writeCsv', () => {
     const numbers = [0.1, -2.5e-7, 123456.789, 3.4e38];
     const path = join(dir, 'written.csv');
     const out = createWriteStream(path);
-    await writeCsv(out, ['s', 'n'], strings.map((s, i) => [s, numbers[i % numbers.length]!]));
+    await writeCsv(
+      out,
+      ['s', 'n'],
+      strings.map((s, i) => [s, numbers[i % numbers.length]!]),
+    );
     out.end();
     await once(out, 'finish');
-    const back = await read(path, { fields: [{ name: 's', type: 'category' }, { name: 'n', type: 'number' }] });
+    const back = await read(path, {
+      fields: [
+        { name: 's', type: 'category' },
+        { name: 'n', type: 'number' },
+      ],
+    });
     expect(back.map(([, r]) => r.s)).toEqual(strings);
     expect(back.map(([, r]) => Math.fround(r.n as number))).toEqual(strings.map((_, i) => Math.fround(numbers[i % numbers.length]!)));
     expect(parseInput(await readFile(path, 'utf8'), []).records.map((r) => (r as { s: string }).s)).toEqual(strings);

@@ -49,7 +49,10 @@ function asValidationError(error: unknown): ValidationError {
 
 function checkIssues(issues: readonly ValidationIssue[], index: number, expected: Expected, strict: boolean, record: unknown): void {
   const where = `record ${index}: ${safe(record)}`;
-  expect(issues.map((i) => i.path), where).toEqual(expected.paths);
+  expect(
+    issues.map((i) => i.path),
+    where,
+  ).toEqual(expected.paths);
   for (const issue of issues) {
     expect(issue.index, where).toBe(index);
     expect(typeof issue.message).toBe('string');
@@ -76,7 +79,10 @@ function checkPrediction(p: Prediction | RejectedRecord | undefined, index: numb
   expect(LABELS).toContain(prediction.busyness);
   expect(prediction.busyness, where).toBe(bandOf(rentals));
   const warnings = prediction.warnings ?? [];
-  expect(warnings.map((w) => ({ field: w.field, kind: w.kind })), where).toEqual(expected.warnings);
+  expect(
+    warnings.map((w) => ({ field: w.field, kind: w.kind })),
+    where,
+  ).toEqual(expected.warnings);
   for (const w of warnings) expect(w.index, where).toBe(index);
   return rentals;
 }
@@ -143,7 +149,10 @@ describe('fuzz: predictBatch with generated records (real bike bundle, inline)',
         // Metamorphic: each accepted record answers exactly like its canonical twin (clipped
         // values at the bound, aliases resolved, extra keys dropped).
         if (accepted.length) {
-          const twins = await predictor.predictBatch(accepted.map((i) => expected[i]!.canonical!), { strict: true });
+          const twins = await predictor.predictBatch(
+            accepted.map((i) => expected[i]!.canonical!),
+            { strict: true },
+          );
           twins.forEach((twin, k) => {
             expect(twin.rentals, `canonical twin of record ${accepted[k]}: ${safe(records[accepted[k]!])}`).toBe(rentals[k]);
           });
@@ -157,7 +166,11 @@ describe('fuzz: predictBatch with generated records (real bike bundle, inline)',
           const rejected = encoded.rejected?.[i] === 1;
           expect(rejected, `pipeline, record ${i}: ${safe(records[i])}`).toBe(expected[i]!.paths.length > 0);
           if (rejected) expect(row.every((x) => x === 0)).toBe(true);
-          else expect(row.every((x) => Number.isFinite(x)), `pipeline row ${i}: ${safe(records[i])}`).toBe(true);
+          else
+            expect(
+              row.every((x) => Number.isFinite(x)),
+              `pipeline row ${i}: ${safe(records[i])}`,
+            ).toBe(true);
         }
         expect(encoded.issues).toEqual(allIssues);
       }),
@@ -186,27 +199,36 @@ describe('fuzz: predictBatch with generated records (real bike bundle, inline)',
     );
   });
 
-  it('JSON-shaped hostile records (__proto__ / constructor / prototype) never pollute and never change the answer', { timeout: 30_000 }, async () => {
+  it('JSON-shaped hostile records (__proto__ / constructor / prototype) never pollute and never change the answer', {
+    timeout: 30_000,
+  }, async () => {
     await fc.assert(
-      fc.asyncProperty(validRecord, fc.subarray(['__proto__', 'constructor', 'prototype'], { minLength: 1 }), fc.jsonValue({ maxDepth: 2 }), async (base, keys, payload) => {
-        generated += 1;
-        const hostile = JSON.parse(
-          `{${keys.map((k) => `${JSON.stringify(k)}:{"polluted":"yes","temperature":-40,"prototype":{"polluted":"yes"},"x":${JSON.stringify(payload)}}`).join(',')},${JSON.stringify(base).slice(1)}`,
-        ) as Record<string, unknown>;
-        for (const k of keys) expect(hasOwn(hostile, k)).toBe(true);
-        // Compare with the same record after a JSON round trip (which turns -0 into 0).
-        const [clean] = await predictor.predictBatch([JSON.parse(JSON.stringify(base))]);
-        expect(await predictor.predict(hostile)).toEqual(clean);
-        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-        expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
-        expect(({} as Record<string, unknown>).temperature).toBeUndefined();
-      }),
+      fc.asyncProperty(
+        validRecord,
+        fc.subarray(['__proto__', 'constructor', 'prototype'], { minLength: 1 }),
+        fc.jsonValue({ maxDepth: 2 }),
+        async (base, keys, payload) => {
+          generated += 1;
+          const hostile = JSON.parse(
+            `{${keys.map((k) => `${JSON.stringify(k)}:{"polluted":"yes","temperature":-40,"prototype":{"polluted":"yes"},"x":${JSON.stringify(payload)}}`).join(',')},${JSON.stringify(base).slice(1)}`,
+          ) as Record<string, unknown>;
+          for (const k of keys) expect(hasOwn(hostile, k)).toBe(true);
+          // Compare with the same record after a JSON round trip (which turns -0 into 0).
+          const [clean] = await predictor.predictBatch([JSON.parse(JSON.stringify(base))]);
+          expect(await predictor.predict(hostile)).toEqual(clean);
+          expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+          expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+          expect(({} as Record<string, unknown>).temperature).toBeUndefined();
+        },
+      ),
       { numRuns: 200, seed, endOnFailure: true },
     );
   });
 
   it('generated at least 10,000 records in total', () => {
-    console.log(`[fuzz] ${generated} generated records checked; in batches ${acceptedCount} accepted (${warnedCount} with warnings), ${rejectedCount} rejected`);
+    console.log(
+      `[fuzz] ${generated} generated records checked; in batches ${acceptedCount} accepted (${warnedCount} with warnings), ${rejectedCount} rejected`,
+    );
     expect(generated).toBeGreaterThanOrEqual(10_000);
     // The mix is real: plenty of both outcomes, and of accepted-but-flagged records.
     expect(acceptedCount).toBeGreaterThan(2_000);

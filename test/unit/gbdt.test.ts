@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { predictEnsemble, trainGbdt, type GbdtParams, type Tree } from '../../src/build/gbdt.js';
 
 const defaults: GbdtParams = {
-  nTrees: 50, maxDepth: 3, learningRate: 0.1, minSamplesLeaf: 1, subsample: 1, maxBins: 64, l2: 0, seed: 1,
+  nTrees: 50,
+  maxDepth: 3,
+  learningRate: 0.1,
+  minSamplesLeaf: 1,
+  subsample: 1,
+  maxBins: 64,
+  l2: 0,
+  seed: 1,
 };
 
 function lcg(seed: number): () => number {
@@ -157,7 +164,11 @@ describe('trainGbdt', () => {
     const { x, y } = synth(50, 2);
     const calls: Array<[number, number]> = [];
     trainGbdt(x, 2, y, { ...defaults, nTrees: 3 }, (d, t) => calls.push([d, t]));
-    expect(calls).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(calls).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     expect(() => trainGbdt(x, 2, y, { ...defaults, subsample: 0 })).toThrow(RangeError);
     expect(() => trainGbdt(x, 2, y, { ...defaults, maxBins: 1 })).toThrow(RangeError);
     expect(() => trainGbdt(x, 3, y, defaults)).toThrow(RangeError);

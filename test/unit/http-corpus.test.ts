@@ -41,7 +41,11 @@ interface Answer {
 }
 
 async function post(path: string, body: string | Uint8Array, contentType = 'application/json'): Promise<Answer> {
-  const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body: body as BodyInit });
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: body as BodyInit,
+  });
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
 }
 
@@ -53,7 +57,8 @@ const nestedArrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)
 /** `depth` nested objects `{"a":{"a":…1…}}`, as JSON text. */
 const nestedObjects = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 /** A JSON object text with `members` spliced in as written, so a key may appear twice. */
-const objectText = (members: ReadonlyArray<readonly [string, string]>) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+const objectText = (members: ReadonlyArray<readonly [string, string]>) =>
+  `{${members.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
 
 /** [record index, path, kind]: an issue the answer must contain. */
 type Where = readonly [number, string, string?];
@@ -82,7 +87,9 @@ function expectRefused(answer: Answer, where: readonly Where[] = [], code: strin
   expect(answer.status, shown).toBeLessThan(500);
   expect(answer.type, shown).toMatch(/^application\/json/);
   expect(answer.text, shown).not.toContain('    at ');
-  expect(answer.text, shown).not.toMatch(/\\n\s+at |file:\/\/|node:internal|node_modules|\/(?:src|dist|models|test)\/[\w/.-]+\.[cm]?[jt]s\b/);
+  expect(answer.text, shown).not.toMatch(
+    /\\n\s+at |file:\/\/|node:internal|node_modules|\/(?:src|dist|models|test)\/[\w/.-]+\.[cm]?[jt]s\b/,
+  );
   const body = JSON.parse(answer.text) as { error: { code: string; message: string; issues?: ValidationIssue[] } };
   expect(Object.keys(body), shown).toEqual(['error']);
   if (typeof code === 'string') expect(body.error.code, shown).toBe(code);
@@ -103,7 +110,12 @@ function expectOk(answer: Answer) {
 
 describe('POST /predict: impossible values and unit mistakes are refused as implausible', () => {
   const cases: Array<[string, Record<string, unknown>, string, string]> = [
-    ['205 °C (neither a Celsius, Fahrenheit nor Kelvin day)', { temperature: 205 }, 'temperature', '205 °C is outside the possible -60…60 °C — Fahrenheit or Kelvin?'],
+    [
+      '205 °C (neither a Celsius, Fahrenheit nor Kelvin day)',
+      { temperature: 205 },
+      'temperature',
+      '205 °C is outside the possible -60…60 °C — Fahrenheit or Kelvin?',
+    ],
     ['95 °F sent as °C', { temperature: 95 }, 'temperature', '95 °C is outside the possible -60…60 °C — Fahrenheit?'],
     ['290 K sent as °C', { temperature: 290 }, 'temperature', '290 °C is outside the possible -60…60 °C — Kelvin?'],
     ['300 K feels-like', { feelsLike: 300 }, 'feelsLike', '300 °C is outside the possible -60…60 °C — Kelvin?'],
@@ -121,7 +133,13 @@ describe('POST /predict: impossible values and unit mistakes are refused as impl
   });
 
   it('the same values inside a batch name their record', async () => {
-    const batch = [record(), record({ temperature: 205 }), record(), record({ humidity: 250, windSpeed: -3 }), record({ date: '9999-12-31' })];
+    const batch = [
+      record(),
+      record({ temperature: 205 }),
+      record(),
+      record({ humidity: 250, windSpeed: -3 }),
+      record({ date: '9999-12-31' }),
+    ];
     const error = expectRefused(await post('/predict', json(batch)));
     expect(error.issues!.map((i) => [i.index, i.path, i.kind])).toEqual([
       [1, 'temperature', 'implausible'],
@@ -152,10 +170,24 @@ describe('dates at the plausibility bounds', () => {
     it(`${path}: dteday 2000-01-01 and 2100-12-31 answered; 1999-12-31 and 2101-01-01 refused naming row and column`, async () => {
       const ok = expectOk(await post(path, json({ '10': row({ dteday: '2000-01-01' }), '11': row({ dteday: '2100-12-31' }) })));
       expect(Object.keys(ok)).toEqual(['10', '11']);
-      const error = expectRefused(await post(path, json({ '10': row({ dteday: '1999-12-31' }), '11': row(), '12': row({ dteday: '2101-01-01' }) })));
+      const error = expectRefused(
+        await post(path, json({ '10': row({ dteday: '1999-12-31' }), '11': row(), '12': row({ dteday: '2101-01-01' }) })),
+      );
       expect(error.issues).toEqual([
-        { index: 10, path: 'dteday', kind: 'implausible', message: '1999-12-31 is outside the possible 2000-01-01…2100-12-31', received: '1999-12-31' },
-        { index: 12, path: 'dteday', kind: 'implausible', message: '2101-01-01 is outside the possible 2000-01-01…2100-12-31', received: '2101-01-01' },
+        {
+          index: 10,
+          path: 'dteday',
+          kind: 'implausible',
+          message: '1999-12-31 is outside the possible 2000-01-01…2100-12-31',
+          received: '1999-12-31',
+        },
+        {
+          index: 12,
+          path: 'dteday',
+          kind: 'implausible',
+          message: '2101-01-01 is outside the possible 2000-01-01…2100-12-31',
+          received: '2101-01-01',
+        },
       ]);
     });
   }
@@ -164,14 +196,45 @@ describe('dates at the plausibility bounds', () => {
 describe('the seed route: impossible values in normalised day.csv columns', () => {
   for (const path of MAKECALC) {
     it(`${path}: the row key, the column, the value sent and the conversion that made it impossible`, async () => {
-      const body = { '7': row({ temp: 5 }), '8': row({ temp: 290 / 41 }), '9': row({ hum: 2.5 }), '20': row(), '21': row({ windspeed: -0.05 }), '22': row({ atemp: 2 }) };
+      const body = {
+        '7': row({ temp: 5 }),
+        '8': row({ temp: 290 / 41 }),
+        '9': row({ hum: 2.5 }),
+        '20': row(),
+        '21': row({ windspeed: -0.05 }),
+        '22': row({ atemp: 2 }),
+      };
       const error = expectRefused(await post(path, json(body)));
       expect(error.issues).toEqual([
-        { index: 7, path: 'temp', kind: 'implausible', message: 'temp 5 × 41 = 205 °C is outside the possible -60…60 °C — Fahrenheit or Kelvin?', received: 5 },
-        { index: 8, path: 'temp', kind: 'implausible', message: `temp ${290 / 41} × 41 = 290 °C is outside the possible -60…60 °C — Kelvin?`, received: 290 / 41 },
+        {
+          index: 7,
+          path: 'temp',
+          kind: 'implausible',
+          message: 'temp 5 × 41 = 205 °C is outside the possible -60…60 °C — Fahrenheit or Kelvin?',
+          received: 5,
+        },
+        {
+          index: 8,
+          path: 'temp',
+          kind: 'implausible',
+          message: `temp ${290 / 41} × 41 = 290 °C is outside the possible -60…60 °C — Kelvin?`,
+          received: 290 / 41,
+        },
         { index: 9, path: 'hum', kind: 'implausible', message: 'hum 2.5 × 100 = 250 % is outside the possible 0…100 %', received: 2.5 },
-        { index: 21, path: 'windspeed', kind: 'implausible', message: 'windspeed -0.05 × 67 = -3.35 km/h is outside the possible 0…200 km/h', received: -0.05 },
-        { index: 22, path: 'atemp', kind: 'implausible', message: 'atemp 2 × 50 = 100 °C is outside the possible -60…60 °C — Fahrenheit?', received: 2 },
+        {
+          index: 21,
+          path: 'windspeed',
+          kind: 'implausible',
+          message: 'windspeed -0.05 × 67 = -3.35 km/h is outside the possible 0…200 km/h',
+          received: -0.05,
+        },
+        {
+          index: 22,
+          path: 'atemp',
+          kind: 'implausible',
+          message: 'atemp 2 × 50 = 100 °C is outside the possible -60…60 °C — Fahrenheit?',
+          received: 2,
+        },
       ]);
     });
 
@@ -198,7 +261,8 @@ describe('duplicate JSON keys', () => {
   it('a duplicated key is refused even when its last value is valid, naming the record and the key', async () => {
     // Either as an issue { index, path } or in the message, as ValidationError words it ("record 1, field "temperature"").
     const named = (error: { message: string; issues?: ValidationIssue[] }, index: number, key: string) =>
-      (error.issues ?? []).some((i) => i.index === index && i.path === key) || (error.message.includes(`record ${index}`) && error.message.includes(`"${key}"`));
+      (error.issues ?? []).some((i) => i.index === index && i.path === key) ||
+      (error.message.includes(`record ${index}`) && error.message.includes(`"${key}"`));
     const members = Object.entries(RECORD).map(([k, v]) => [k, json(v)] as const);
     const single = objectText([['temperature', '205'], ...members]);
     const alone = expectRefused(await post('/predict', single), [], /^ERR_/);
@@ -223,12 +287,14 @@ describe('very long strings (1 MB in one field): refused, and never echoed back 
     ['/predict', 'temperature', json(record({ temperature: long })), [[0, 'temperature', 'type']]],
     ['/predict', 'weather', json(record({ weather: long })), [[0, 'weather', 'unknown-category']]],
     ['/predict', 'a record that is a string', json([record(), long]), [[1, '', 'record']]],
-    ...MAKECALC.flatMap((path): Array<[string, string, string, Where[]]> => [
-      [path, 'dteday', json({ '4': row({ dteday: long }) }), [[4, 'dteday', 'format']]],
-      [path, 'temp', json({ '4': row({ temp: long }) }), [[4, 'temp', 'type']]],
-      // The key is the field here: named, shortened.
-      [path, 'a row key', json({ [long]: ROW }), [[-1, `${'x'.repeat(100)}…`, 'record']]],
-    ]),
+    ...MAKECALC.flatMap(
+      (path): Array<[string, string, string, Where[]]> => [
+        [path, 'dteday', json({ '4': row({ dteday: long }) }), [[4, 'dteday', 'format']]],
+        [path, 'temp', json({ '4': row({ temp: long }) }), [[4, 'temp', 'type']]],
+        // The key is the field here: named, shortened.
+        [path, 'a row key', json({ [long]: ROW }), [[-1, `${'x'.repeat(100)}…`, 'record']]],
+      ],
+    ),
   ];
   it.each(cases)('%s, %s', async (path, _, body, where) => {
     const answer = await post(path, body);
@@ -246,14 +312,26 @@ describe('deeply nested JSON (10,000 and 100,000 levels)', () => {
   for (const depth of [10_000, 100_000]) {
     it(`${depth} levels: as the body, as a record and as a field value`, async () => {
       expectRefused(await post('/predict', nestedArrays(depth)), [[0, '', 'record']]);
-      expectRefused(await post('/predict', nestedObjects(depth)), [[0, 'date', 'missing'], [0, 'temperature', 'missing']]);
+      expectRefused(await post('/predict', nestedObjects(depth)), [
+        [0, 'date', 'missing'],
+        [0, 'temperature', 'missing'],
+      ]);
       expectRefused(await post('/predict', `[${json(RECORD)},${nestedArrays(depth)}]`), [[1, '', 'record']]);
-      expectRefused(await post('/predict', json(record()).replace('"temperature":25.1', `"temperature":${nestedObjects(depth)}`)), [[0, 'temperature', 'type']]);
-      expectRefused(await post('/predict', json(record()).replace('"weather":"clear"', `"weather":${nestedArrays(depth)}`)), [[0, 'weather', 'type']]);
+      expectRefused(await post('/predict', json(record()).replace('"temperature":25.1', `"temperature":${nestedObjects(depth)}`)), [
+        [0, 'temperature', 'type'],
+      ]);
+      expectRefused(await post('/predict', json(record()).replace('"weather":"clear"', `"weather":${nestedArrays(depth)}`)), [
+        [0, 'weather', 'type'],
+      ]);
       for (const path of MAKECALC) {
         expectRefused(await post(path, nestedArrays(depth)), [[-1, '', 'record']]);
-        expectRefused(await post(path, `{"0":${nestedObjects(depth)}}`), [[0, 'dteday', 'missing'], [0, 'temp', 'missing']]);
-        expectRefused(await post(path, `{"0":${json(ROW).replace('"temp":0.6122', `"temp":${nestedArrays(depth)}`)}}`), [[0, 'temp', 'type']]);
+        expectRefused(await post(path, `{"0":${nestedObjects(depth)}}`), [
+          [0, 'dteday', 'missing'],
+          [0, 'temp', 'missing'],
+        ]);
+        expectRefused(await post(path, `{"0":${json(ROW).replace('"temp":0.6122', `"temp":${nestedArrays(depth)}`)}}`), [
+          [0, 'temp', 'type'],
+        ]);
       }
     });
   }
@@ -323,7 +401,8 @@ describe('wrong types everywhere', () => {
     });
 
     it(`${path}: bodies that are not an object of rows, rows that are not objects, keys that are not row indices`, async () => {
-      for (const body of ['[]', `[${json(ROW)}]`, 'null', '42', '"rows"', 'true']) expectRefused(await post(path, body), [[-1, '', 'record']]);
+      for (const body of ['[]', `[${json(ROW)}]`, 'null', '42', '"rows"', 'true'])
+        expectRefused(await post(path, body), [[-1, '', 'record']]);
       const error = expectRefused(await post(path, json({ '0': ROW, '1': null, '2': [ROW], '3': 'junk', '4': 7 })));
       expect(error.issues!.map((i) => [i.index, i.path, i.kind])).toEqual([1, 2, 3, 4].map((k) => [k, '', 'record']));
       for (const key of ['x', '-1', '01', '1.5', '1e3', '', ' 1', '__proto__', '9'.repeat(16)]) {
@@ -336,7 +415,8 @@ describe('wrong types everywhere', () => {
 describe('not JSON at all', () => {
   for (const path of ['/predict', ...MAKECALC]) {
     it(`${path}: malformed, empty, not UTF-8, or not declared as JSON`, async () => {
-      for (const body of ['{"date": ', '', '{date: "2012-06-05"}', "{'a': 1}", '[1,]', 'NaN', '{"a":1}}']) expectRefused(await post(path, body), [], 'ERR_BAD_JSON');
+      for (const body of ['{"date": ', '', '{date: "2012-06-05"}', "{'a': 1}", '[1,]', 'NaN', '{"a":1}}'])
+        expectRefused(await post(path, body), [], 'ERR_BAD_JSON');
       expectRefused(await post(path, new Uint8Array([0x7b, 0xff, 0x7d])), [], 'ERR_BAD_JSON');
       expectRefused(await post(path, json(RECORD), 'text/plain'), [], 'ERR_MEDIA_TYPE');
     });

@@ -24,7 +24,12 @@ describe('PSI', () => {
     expect(binOf([10, 20], 9.99)).toBe(0);
     expect(binOf([10, 20], 10)).toBe(1);
     expect(binOf([10, 20], 25)).toBe(2);
-    expect([statusOf(0.05, 500), statusOf(0.1, 500), statusOf(0.25, 500), statusOf(1, 199)]).toEqual(['ok', 'warn', 'alert', 'insufficient-data']);
+    expect([statusOf(0.05, 500), statusOf(0.1, 500), statusOf(0.25, 500), statusOf(1, 199)]).toEqual([
+      'ok',
+      'warn',
+      'alert',
+      'insufficient-data',
+    ]);
   });
 });
 
@@ -94,7 +99,13 @@ describe('live error', () => {
     const actual = days.slice(600, 628).map((d) => d.cnt);
     const byDate = await predictor.reportActuals(window.map((r, i) => ({ date: r.date, actual: actual[i]! })));
     expect(byDate.count).toBe(28);
-    expect(byDate.mae).toBeCloseTo(score(actual, predicted.map((p) => p.rentals as number)).mae, 0);
+    expect(byDate.mae).toBeCloseTo(
+      score(
+        actual,
+        predicted.map((p) => p.rentals as number),
+      ).mae,
+      0,
+    );
     expect(byDate.status).toBe('ok');
     const far = await predictor.reportActuals(window.map((r, i) => ({ record: r, actual: actual[i]! * 3 })));
     expect(far.status).toBe('degraded');
@@ -147,15 +158,26 @@ describe('calibration', () => {
     const first = days.filter((d) => d.dteday >= '2012-09-01' && d.dteday <= '2012-09-14');
     const rest = days.filter((d) => d.dteday >= '2012-09-15');
     const actualRest = rest.map((d) => d.cnt);
-    const plain = score(actualRest, (await p.predictBatch(rest.map(uciToRecord))).map((x) => x.rentals as number));
+    const plain = score(
+      actualRest,
+      (await p.predictBatch(rest.map(uciToRecord))).map((x) => x.rentals as number),
+    );
     const scale = await p.calibrate(first.map((d) => ({ record: uciToRecord(d), actual: d.cnt })));
     expect(p.info.levelScale).toBe(scale);
-    const calibrated = score(actualRest, (await p.predictBatch(rest.map(uciToRecord))).map((x) => x.rentals as number));
-    console.log(`calibration: scale ${scale.toFixed(4)}; 2012-09-15..12-31 MAE ${plain.mae} → ${calibrated.mae}, bias ${plain.bias} → ${calibrated.bias}`);
+    const calibrated = score(
+      actualRest,
+      (await p.predictBatch(rest.map(uciToRecord))).map((x) => x.rentals as number),
+    );
+    console.log(
+      `calibration: scale ${scale.toFixed(4)}; 2012-09-15..12-31 MAE ${plain.mae} → ${calibrated.mae}, bias ${plain.bias} → ${calibrated.bias}`,
+    );
     expect(Math.abs(calibrated.bias)).toBeLessThan(Math.abs(plain.bias));
     expect(calibrated.mae).toBeLessThanOrEqual(plain.mae * 1.02);
     expect(await p.calibrate(null)).toBe(1);
-    const restored = score(actualRest, (await p.predictBatch(rest.map(uciToRecord))).map((x) => x.rentals as number));
+    const restored = score(
+      actualRest,
+      (await p.predictBatch(rest.map(uciToRecord))).map((x) => x.rentals as number),
+    );
     expect(restored).toEqual(plain);
     await p.dispose();
   });

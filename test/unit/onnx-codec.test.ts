@@ -2,17 +2,33 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { AttributeType, DataType, decodeModel, encodeModel, formatType, type OnnxAttribute, type OnnxModel, type OnnxValueInfo } from '../../src/onnx/model.js';
+import {
+  AttributeType,
+  DataType,
+  decodeModel,
+  encodeModel,
+  formatType,
+  type OnnxAttribute,
+  type OnnxModel,
+  type OnnxValueInfo,
+} from '../../src/onnx/model.js';
 import { ProtoReader, ProtoWriter, WIRE } from '../../src/onnx/protobuf.js';
 import { getModelType } from '../fixtures/onnx-legacy-export.js';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/onnx/${name}`, import.meta.url)));
 const bikeBytes = new Uint8Array(readFileSync(new URL('../../models/bike-daily/model.onnx', import.meta.url)));
 /** Written by test/fixtures/onnx/make_codec_fixtures.py with Debian's python3-onnx 1.12. */
-const PY_FIXTURES = ['linear-regressor.onnx', 'initializer-raw-data.onnx', 'initializer-float-data.onnx', 'tree-classifier-zipmap.onnx', 'tree-classifier-zipmap-strings.onnx'];
+const PY_FIXTURES = [
+  'linear-regressor.onnx',
+  'initializer-raw-data.onnx',
+  'initializer-float-data.onnx',
+  'tree-classifier-zipmap.onnx',
+  'tree-classifier-zipmap-strings.onnx',
+];
 
 const varintBytes = (v: number) => [...new ProtoWriter().varint(v).finish()];
-const attrs = (m: OnnxModel, node = 0) => Object.fromEntries(m.graph!.node![node]!.attribute!.map((a) => [a.name, a])) as Record<string, OnnxAttribute>;
+const attrs = (m: OnnxModel, node = 0) =>
+  Object.fromEntries(m.graph!.node![node]!.attribute!.map((a) => [a.name, a])) as Record<string, OnnxAttribute>;
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /** protobufjs' view of the same bytes (official schema), in our representation: UTF-8 fields as text. */
@@ -27,14 +43,40 @@ function protobufjsObject(bytes: Uint8Array): unknown {
   };
   const camel = (s: string) => s.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
   const keys = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(keys) : v && typeof v === 'object' && !(v instanceof Uint8Array) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [camel(k), keys(x)])) : v;
+    Array.isArray(v)
+      ? v.map(keys)
+      : v && typeof v === 'object' && !(v instanceof Uint8Array)
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [camel(k), keys(x)]))
+        : v;
   return fix(keys(Model.toObject(Model.decode(bytes), { longs: Number, defaults: false })));
 }
 
 describe('ProtoWriter / ProtoReader', () => {
-  const ints = [0, 1, 127, 128, 300, 16383, 16384, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 35 + 5, 2 ** 53 - 1, -1, -2, -127, -128, -(2 ** 31), -(2 ** 31) - 1, -(2 ** 32), -(2 ** 53 - 1)];
+  const ints = [
+    0,
+    1,
+    127,
+    128,
+    300,
+    16383,
+    16384,
+    2 ** 31 - 1,
+    2 ** 31,
+    2 ** 32 - 1,
+    2 ** 32,
+    2 ** 35 + 5,
+    2 ** 53 - 1,
+    -1,
+    -2,
+    -127,
+    -128,
+    -(2 ** 31),
+    -(2 ** 31) - 1,
+    -(2 ** 32),
+    -(2 ** 53 - 1),
+  ];
 
-  it('writes int64 varints exactly as protobufjs does (negative: 10 bytes of two\'s complement)', () => {
+  it("writes int64 varints exactly as protobufjs does (negative: 10 bytes of two's complement)", () => {
     for (const v of ints) {
       const ours = new ProtoWriter().int64(3, v).finish();
       expect([...ours], String(v)).toEqual([...protobuf.Writer.create().uint32(24).int64(v).finish()]);
@@ -71,7 +113,11 @@ describe('ProtoWriter / ProtoReader', () => {
 
   it('nests messages whose length needs 1, 2 and 3 bytes', () => {
     for (const n of [0, 127, 128, 16383, 16384, 70000]) {
-      const bytes = new ProtoWriter().int64(1, 7).message(2, (w) => w.bytes(1, new Uint8Array(n).fill(9))).int64(3, 8).finish();
+      const bytes = new ProtoWriter()
+        .int64(1, 7)
+        .message(2, (w) => w.bytes(1, new Uint8Array(n).fill(9)))
+        .int64(3, 8)
+        .finish();
       const r = new ProtoReader(bytes);
       const got: unknown[] = [];
       while (r.next()) {
@@ -102,15 +148,27 @@ describe('decodeModel / encodeModel', () => {
     expect(m).toEqual(protobufjsObject(bikeBytes));
 
     expect(m.irVersion).toBe(8);
-    expect(m.opsetImport).toEqual([{ domain: '', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }]);
+    expect(m.opsetImport).toEqual([
+      { domain: '', version: 17 },
+      { domain: 'ai.onnx.ml', version: 3 },
+    ]);
     expect(m.producerName).toBe('featurecast');
     const columns = JSON.parse(m.metadataProps!.find((p) => p.key === 'feature_names')!.value!);
     expect(columns).toHaveLength(10);
     const g = m.graph!;
     expect(g.node).toHaveLength(1);
-    expect(g.node![0]).toMatchObject({ opType: 'TreeEnsembleRegressor', domain: 'ai.onnx.ml', input: ['features'], output: ['prediction'] });
-    expect(g.input).toEqual([{ name: 'features', type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: 10 }] } } } }]);
-    expect(g.output).toEqual([{ name: 'prediction', type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: 1 }] } } } }]);
+    expect(g.node![0]).toMatchObject({
+      opType: 'TreeEnsembleRegressor',
+      domain: 'ai.onnx.ml',
+      input: ['features'],
+      output: ['prediction'],
+    });
+    expect(g.input).toEqual([
+      { name: 'features', type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: 10 }] } } } },
+    ]);
+    expect(g.output).toEqual([
+      { name: 'prediction', type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: 1 }] } } } },
+    ]);
 
     const a = attrs(m);
     expect(new Set(a.nodes_treeids!.ints).size).toBe(300);
@@ -132,21 +190,37 @@ describe('decodeModel / encodeModel', () => {
   it('round-trips a model using every field of the subset', () => {
     const raw = new Uint8Array(Float32Array.of(1, -2, 0.5).buffer);
     const model: OnnxModel = {
-      irVersion: 8, producerName: 'p', producerVersion: '', domain: 'd', modelVersion: -3, docString: 'doc ✓',
+      irVersion: 8,
+      producerName: 'p',
+      producerVersion: '',
+      domain: 'd',
+      modelVersion: -3,
+      docString: 'doc ✓',
       graph: {
-        node: [{
-          input: ['x', ''], output: ['y'], name: 'n', opType: 'Op', docString: 'nd', domain: 'ai.onnx.ml',
-          attribute: [
-            { name: 'f', f: -0.25, type: AttributeType.FLOAT },
-            { name: 'i', i: -(2 ** 40), type: AttributeType.INT },
-            { name: 's', s: 'ünï', type: AttributeType.STRING },
-            { name: 't', t: { dims: [2, 0], dataType: DataType.DOUBLE, doubleData: [0.1, -1e300], name: 'tt' }, type: AttributeType.TENSOR },
-            { name: 'fs', floats: [1, Math.fround(0.1), -0], type: AttributeType.FLOATS },
-            { name: 'is', ints: [0, -1, 2 ** 53 - 1], type: AttributeType.INTS },
-            { name: 'ss', strings: ['a', '', '日本'], type: AttributeType.STRINGS },
-            { name: 'empty' },
-          ],
-        }],
+        node: [
+          {
+            input: ['x', ''],
+            output: ['y'],
+            name: 'n',
+            opType: 'Op',
+            docString: 'nd',
+            domain: 'ai.onnx.ml',
+            attribute: [
+              { name: 'f', f: -0.25, type: AttributeType.FLOAT },
+              { name: 'i', i: -(2 ** 40), type: AttributeType.INT },
+              { name: 's', s: 'ünï', type: AttributeType.STRING },
+              {
+                name: 't',
+                t: { dims: [2, 0], dataType: DataType.DOUBLE, doubleData: [0.1, -1e300], name: 'tt' },
+                type: AttributeType.TENSOR,
+              },
+              { name: 'fs', floats: [1, Math.fround(0.1), -0], type: AttributeType.FLOATS },
+              { name: 'is', ints: [0, -1, 2 ** 53 - 1], type: AttributeType.INTS },
+              { name: 'ss', strings: ['a', '', '日本'], type: AttributeType.STRINGS },
+              { name: 'empty' },
+            ],
+          },
+        ],
         name: 'g',
         initializer: [
           { dims: [3], dataType: DataType.FLOAT, rawData: raw, name: 'r' },
@@ -156,9 +230,18 @@ describe('decodeModel / encodeModel', () => {
           { dataType: DataType.FLOAT, floatData: [3.5] },
         ],
         docString: 'gd',
-        input: [{ name: 'x', type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{}, { dimParam: 'N' }, { dimValue: 0 }] } } } }],
+        input: [
+          { name: 'x', type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{}, { dimParam: 'N' }, { dimValue: 0 }] } } } },
+        ],
         output: [
-          { name: 'y', type: { sequenceType: { elemType: { mapType: { keyType: DataType.STRING, valueType: { tensorType: { elemType: DataType.FLOAT } } } } } } },
+          {
+            name: 'y',
+            type: {
+              sequenceType: {
+                elemType: { mapType: { keyType: DataType.STRING, valueType: { tensorType: { elemType: DataType.FLOAT } } } },
+              },
+            },
+          },
           { name: 'scalar', type: { tensorType: { elemType: DataType.DOUBLE, shape: {} } } },
           { name: 'untyped' },
         ],
@@ -183,21 +266,59 @@ describe('decodeModel / encodeModel', () => {
   it('skips fields outside the subset, of every wire type, including nested groups', () => {
     const known = [...encodeModel({ irVersion: 8, producerName: 'p' })];
     const unknown = [
-      ...varintBytes(100 * 8 + WIRE.VARINT), ...varintBytes(-1),
-      ...varintBytes(101 * 8 + WIRE.I64), 1, 2, 3, 4, 5, 6, 7, 8,
-      ...varintBytes(102 * 8 + WIRE.LEN), 3, 9, 9, 9,
-      ...varintBytes(103 * 8 + WIRE.SGROUP), ...varintBytes(1 * 8 + WIRE.VARINT), 5, ...varintBytes(104 * 8 + WIRE.SGROUP), 0x15, 0, 0, 0, 0, ...varintBytes(104 * 8 + WIRE.EGROUP), ...varintBytes(103 * 8 + WIRE.EGROUP),
-      ...varintBytes(105 * 8 + WIRE.I32), 1, 2, 3, 4,
-      ...varintBytes(20 * 8 + WIRE.LEN), 0, // training_info, not in the subset
+      ...varintBytes(100 * 8 + WIRE.VARINT),
+      ...varintBytes(-1),
+      ...varintBytes(101 * 8 + WIRE.I64),
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
+      ...varintBytes(102 * 8 + WIRE.LEN),
+      3,
+      9,
+      9,
+      9,
+      ...varintBytes(103 * 8 + WIRE.SGROUP),
+      ...varintBytes(1 * 8 + WIRE.VARINT),
+      5,
+      ...varintBytes(104 * 8 + WIRE.SGROUP),
+      0x15,
+      0,
+      0,
+      0,
+      0,
+      ...varintBytes(104 * 8 + WIRE.EGROUP),
+      ...varintBytes(103 * 8 + WIRE.EGROUP),
+      ...varintBytes(105 * 8 + WIRE.I32),
+      1,
+      2,
+      3,
+      4,
+      ...varintBytes(20 * 8 + WIRE.LEN),
+      0, // training_info, not in the subset
     ];
     expect(decodeModel(Uint8Array.from([...unknown, ...known, ...unknown]))).toEqual({ irVersion: 8, producerName: 'p' });
   });
 
   it('reads repeated numbers packed or not, whatever the schema says, and writes them as the schema says', () => {
     // Attribute floats/ints one value per field (as Python's protobuf writes them), tensor dims packed.
-    const attribute = (w: ProtoWriter) => w.string(1, 'a').float(7, 1.5).float(7, -2).int64(8, -1).int64(8, 2 ** 40).packedFloats(7, [3]).int64(20, AttributeType.FLOATS);
+    const attribute = (w: ProtoWriter) =>
+      w
+        .string(1, 'a')
+        .float(7, 1.5)
+        .float(7, -2)
+        .int64(8, -1)
+        .int64(8, 2 ** 40)
+        .packedFloats(7, [3])
+        .int64(20, AttributeType.FLOATS);
     const tensor = (w: ProtoWriter) => w.packedInt64s(1, [2, 3]).int64(7, -4).int64(7, 5).packedInt64s(7, [6]);
-    const bytes = new ProtoWriter().message(7, (g) => g.message(1, (n) => n.message(5, attribute).message(5, (a) => a.message(5, tensor)))).finish();
+    const bytes = new ProtoWriter()
+      .message(7, (g) => g.message(1, (n) => n.message(5, attribute).message(5, (a) => a.message(5, tensor))))
+      .finish();
     const m = decodeModel(bytes);
     expect(m.graph!.node![0]!.attribute).toEqual([
       { name: 'a', floats: [1.5, -2, 3], ints: [-1, 2 ** 40], type: AttributeType.FLOATS },
@@ -221,13 +342,22 @@ describe('models written by the official onnx package (Python)', () => {
     expect(decodeModel(ours)).toEqual(m);
     expect(same(encodeModel(decodeModel(ours)), ours)).toBe(true);
     expect(m.producerName).toBe('make_codec_fixtures');
-    expect(m.opsetImport).toEqual([{ domain: '', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }]);
+    expect(m.opsetImport).toEqual([
+      { domain: '', version: 17 },
+      { domain: 'ai.onnx.ml', version: 3 },
+    ]);
   });
 
   it('LinearRegressor: attributes, shapes and doc string', () => {
     const m = decodeModel(fixture('linear-regressor.onnx'));
     expect(m.docString).toBe('y = 0.5 a - 2 b + 0.25 c + 10');
-    expect(m.graph!.node![0]).toMatchObject({ opType: 'LinearRegressor', domain: 'ai.onnx.ml', name: 'linear', input: ['X'], output: ['Y'] });
+    expect(m.graph!.node![0]).toMatchObject({
+      opType: 'LinearRegressor',
+      domain: 'ai.onnx.ml',
+      name: 'linear',
+      input: ['X'],
+      output: ['Y'],
+    });
     const a = attrs(m);
     expect(a.intercepts).toEqual({ name: 'intercepts', floats: [10], type: AttributeType.FLOATS });
     expect(a.targets).toEqual({ name: 'targets', i: 1, type: AttributeType.INT });
@@ -249,7 +379,10 @@ describe('models written by the official onnx package (Python)', () => {
     ]);
     expect(m).toMatchObject({ producerVersion: '1.2.3', domain: 'test.featurecast', modelVersion: 42 });
     expect(m.graph!.docString).toBe('graph doc');
-    expect(m.metadataProps).toEqual([{ key: 'author', value: 'featurecast' }, { key: 'note', value: 'ünïcødé' }]);
+    expect(m.metadataProps).toEqual([
+      { key: 'author', value: 'featurecast' },
+      { key: 'note', value: 'ünïcødé' },
+    ]);
     // A None dimension is a Dimension with neither field set.
     expect(m.graph!.input![0]!.type!.tensorType!.shape!.dim).toEqual([{}, { dimValue: 3 }]);
   });
@@ -267,7 +400,9 @@ describe('models written by the official onnx package (Python)', () => {
     const [label, probs] = m.graph!.output! as [OnnxValueInfo, OnnxValueInfo];
     expect(label.type).toEqual({ tensorType: { elemType: keyType, shape: { dim: [{}] } } });
     expect(probs.name).toBe('output_probability');
-    expect(probs.type).toEqual({ sequenceType: { elemType: { mapType: { keyType, valueType: { tensorType: { elemType: DataType.FLOAT } } } } } });
+    expect(probs.type).toEqual({
+      sequenceType: { elemType: { mapType: { keyType, valueType: { tensorType: { elemType: DataType.FLOAT } } } } },
+    });
     expect(formatType(probs.type)).toBe(`seq(map(${keyName},tensor(float)))`);
   });
 });
@@ -285,14 +420,17 @@ describe('onnxruntime-node runs what encodeModel writes', () => {
   const x3 = () => ({ X: new ort.Tensor('float32', Float32Array.of(1, 2, 3, -1, 0.5, 4), [2, 3]) });
   const x2 = () => ({ X: new ort.Tensor('float32', Float32Array.of(0, 0.2, 0, 0.9, 0.7, 0.6), [3, 2]) });
 
-  it.each(['linear-regressor.onnx', 'initializer-raw-data.onnx', 'initializer-float-data.onnx'])('%s re-encoded gives the outputs of the original', async (name) => {
-    const bytes = fixture(name);
-    const want = await run(bytes, x3());
-    expect(await run(encodeModel(decodeModel(bytes)), x3())).toEqual(want);
-    if (name === 'linear-regressor.onnx') expect(want.Y!.data).toEqual([10 + 0.5 - 4 + 0.75, 10 - 0.5 - 1 + 1]);
-  });
+  it.each(['linear-regressor.onnx', 'initializer-raw-data.onnx', 'initializer-float-data.onnx'])(
+    '%s re-encoded gives the outputs of the original',
+    async (name) => {
+      const bytes = fixture(name);
+      const want = await run(bytes, x3());
+      expect(await run(encodeModel(decodeModel(bytes)), x3())).toEqual(want);
+      if (name === 'linear-regressor.onnx') expect(want.Y!.data).toEqual([10 + 0.5 - 4 + 0.75, 10 - 0.5 - 1 + 1]);
+    },
+  );
 
-  it('classifiers: the label (ZipMap\'s map output is beyond ORT\'s JS API), and the probabilities once ZipMap is cut off', async () => {
+  it("classifiers: the label (ZipMap's map output is beyond ORT's JS API), and the probabilities once ZipMap is cut off", async () => {
     for (const name of ['tree-classifier-zipmap.onnx', 'tree-classifier-zipmap-strings.onnx']) {
       const bytes = fixture(name);
       const want = await run(bytes, x2(), ['label']);

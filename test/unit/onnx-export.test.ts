@@ -15,7 +15,14 @@ const require = createRequire(import.meta.url);
 const protoPath = fileURLToPath(new URL('../fixtures/onnx-ml.proto', import.meta.url));
 
 const params: GbdtParams = {
-  nTrees: 120, maxDepth: 4, learningRate: 0.1, minSamplesLeaf: 3, subsample: 0.8, maxBins: 32, l2: 1, seed: 3,
+  nTrees: 120,
+  maxDepth: 4,
+  learningRate: 0.1,
+  minSamplesLeaf: 3,
+  subsample: 0.8,
+  maxBins: 32,
+  l2: 1,
+  seed: 3,
 };
 const F = 6;
 
@@ -109,9 +116,20 @@ describe('ensembleToOnnx', () => {
     const xs = Array.from({ length: 20 }, (_, i) => Math.fround(i / 20));
     const xm = new Float64Array(20 * F);
     xs.forEach((v, i) => (xm[i * F + 2] = v));
-    const stump = trainGbdt(xm, F, xs.map((v) => (v < 0.5 ? 1 : 5)), {
-      ...params, nTrees: 1, maxDepth: 1, learningRate: 1, minSamplesLeaf: 1, subsample: 1, l2: 0,
-    }).ensemble;
+    const stump = trainGbdt(
+      xm,
+      F,
+      xs.map((v) => (v < 0.5 ? 1 : 5)),
+      {
+        ...params,
+        nTrees: 1,
+        maxDepth: 1,
+        learningRate: 1,
+        minSamplesLeaf: 1,
+        subsample: 1,
+        l2: 0,
+      },
+    ).ensemble;
     const thr = stump.trees[0]!.threshold[0]!;
     const probes = [-1, 0.45, thr, Math.fround(thr + 1e-7), 0.5, 2];
     const x = new Float32Array(probes.length * F);
@@ -127,7 +145,10 @@ describe('ensembleToOnnx', () => {
     expect(m.irVersion).toBe(8);
     expect(m.producerName).toBe('test');
     expect(m.docString).toBe('doc');
-    expect(m.opsetImport).toEqual([{ domain: '', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }]);
+    expect(m.opsetImport).toEqual([
+      { domain: '', version: 17 },
+      { domain: 'ai.onnx.ml', version: 3 },
+    ]);
     expect(m.metadataProps).toEqual([{ key: 'feature_names', value: '["a","b","c","d","e","f"]' }]);
     const { node, input, output } = m.graph;
     expect(input[0].name).toBe('features');
@@ -178,7 +199,13 @@ describe('ensembleToOnnx', () => {
 /** A one-tree ensemble with the given [feature, threshold] splits under the root's left spine. */
 function handmade(base: number, splits: Array<[number, number]>, leaves: number[], featureNames?: string[]): Ensemble {
   const n = splits.length * 2 + 1;
-  const tree: Tree = { feature: new Int32Array(n).fill(-1), threshold: new Float64Array(n), left: new Int32Array(n).fill(-1), right: new Int32Array(n).fill(-1), value: new Float64Array(n) };
+  const tree: Tree = {
+    feature: new Int32Array(n).fill(-1),
+    threshold: new Float64Array(n),
+    left: new Int32Array(n).fill(-1),
+    right: new Int32Array(n).fill(-1),
+    value: new Float64Array(n),
+  };
   splits.forEach(([f, thr], i) => {
     const k = i * 2; // a branch whose left child is the next branch (or the last leaf) and right a leaf
     tree.feature[k] = f;
@@ -207,7 +234,17 @@ describe('ensembleToOnnx writes the same bytes as the protobufjs export it repla
   });
 
   it('for edge-case floats, ids and text (negative, -0, subnormal, huge, infinite; non-ASCII and long names)', () => {
-    same(handmade(-0, [[0, -1e-40], [7, 3.4e38], [3, -Infinity]], [Infinity, -5e-324, 1e300, -0]));
+    same(
+      handmade(
+        -0,
+        [
+          [0, -1e-40],
+          [7, 3.4e38],
+          [3, -Infinity],
+        ],
+        [Infinity, -5e-324, 1e300, -0],
+      ),
+    );
     same(handmade(123.456, [[1, 0.1]], [-1, 2], ['température', '日本語', '🚲'.repeat(20), 'x'.repeat(200), '', 'a"b\\c', 'é', 'z']));
     same(handmade(0, [], [42]), { docString: 'ünïcødé '.repeat(30), producerName: 'p'.repeat(300) });
     same({ base: 1, trees: [], nFeatures: 0 });

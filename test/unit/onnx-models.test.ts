@@ -23,9 +23,18 @@ async function native(path: string, input: string, output: string, matrix: Float
 const rows3 = Array.from({ length: 50 }, (_, i) => ({ a: (i % 7) - 3, b: (i % 5) / 2, c: i / 10 }));
 
 describe('regressors from other tools', () => {
-  for (const [file, input, output] of [['linear-regressor.onnx', 'X', 'Y'], ['mlp.onnx', 'input', 'output']] as const) {
+  for (const [file, input, output] of [
+    ['linear-regressor.onnx', 'X', 'Y'],
+    ['mlp.onnx', 'input', 'output'],
+  ] as const) {
     it(`${file}: one number per record, equal to onnxruntime-node`, async () => {
-      const spec: PipelineSpec = { name: file, version: '1', inputs: numbers(['a', 'b', 'c']), features: passthrough(['a', 'b', 'c']), output: { name: 'y' } };
+      const spec: PipelineSpec = {
+        name: file,
+        version: '1',
+        inputs: numbers(['a', 'b', 'c']),
+        features: passthrough(['a', 'b', 'c']),
+        output: { name: 'y' },
+      };
       const pipeline = await fitPipeline(spec, rows3);
       const bundle = await bundleModel(pipeline, fixture(file), { check: rows3 });
       expect(bundle.manifest.model).toMatchObject({ inputName: input, outputName: output });
@@ -48,7 +57,13 @@ describe('a classifier whose probabilities are a tensor', () => {
     features: passthrough(['x0', 'x1']),
     output: { name: 'level', kind: 'classification', labels: ['low', 'mid', 'high'] },
   };
-  const rows = [{ x0: 0, x1: 0 }, { x0: 0, x1: 1 }, { x0: 1, x1: 1 }, { x0: 1, x1: 0.5 }, { x0: 0.5, x1: 0.75 }];
+  const rows = [
+    { x0: 0, x1: 0 },
+    { x0: 0, x1: 1 },
+    { x0: 1, x1: 1 },
+    { x0: 1, x1: 0.5 },
+    { x0: 0.5, x1: 0.75 },
+  ];
 
   it('predicts a label and a probability per label, equal to onnxruntime-node; the HTTP handler answers the same', async () => {
     const pipeline = await fitPipeline(spec, rows);
@@ -65,7 +80,13 @@ describe('a classifier whose probabilities are a tensor', () => {
     expect(predictor.info.output).toMatchObject({ kind: 'classification', labels: ['low', 'mid', 'high'] });
 
     const handler = createFetchHandler(predictor);
-    const response = await handler(new Request('http://localhost/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rows) }));
+    const response = await handler(
+      new Request('http://localhost/predict', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(rows),
+      }),
+    );
     expect(await response.json()).toEqual(JSON.parse(JSON.stringify(out)));
     await predictor.dispose();
   });
@@ -86,7 +107,9 @@ describe('a classifier whose probabilities are a tensor', () => {
       mae: undefined,
       status: 'insufficient-data',
     });
-    await expect(predictor.reportActuals([{ record: rows[0], actual: 'medium' }])).rejects.toThrow(/expected one of the labels "low", "mid", "high"/);
+    await expect(predictor.reportActuals([{ record: rows[0], actual: 'medium' }])).rejects.toThrow(
+      /expected one of the labels "low", "mid", "high"/,
+    );
     await expect(predictor.reportActuals([{ date: '2024-01-01', actual: 'low' } as never])).rejects.toThrow(/needs the record/);
     await expect(predictor.calibrate(rows.map((record) => ({ record, actual: 'low' })))).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
     const report = await predictor.predictBatch([{ x0: 'a', x1: 0 }, rows[2]!], { invalid: 'report' });
@@ -99,8 +122,12 @@ describe('a classifier whose probabilities are a tensor', () => {
     const pipeline = await fitPipeline(spec, rows);
     await expect(bundleModel(pipeline, fixture('tree-classifier-zipmap.onnx'))).rejects.toThrow(/ZipMap[\s\S]*options=\{"zipmap": False\}/);
     const two = await fitPipeline({ ...spec, output: { ...spec.output, labels: ['no', 'yes'] } }, rows);
-    await expect(bundleModel(two, fixture('tree-classifier.onnx'))).rejects.toThrow(/float32 tensor \[N, 2\] of the probabilities of no, yes; the model's outputs are label \(int64/);
-    await expect(fitPipeline({ ...spec, output: { ...spec.output, transform: 'log' } }, rows)).rejects.toThrow(/takes no output\.transform/);
+    await expect(bundleModel(two, fixture('tree-classifier.onnx'))).rejects.toThrow(
+      /float32 tensor \[N, 2\] of the probabilities of no, yes; the model's outputs are label \(int64/,
+    );
+    await expect(fitPipeline({ ...spec, output: { ...spec.output, transform: 'log' } }, rows)).rejects.toThrow(
+      /takes no output\.transform/,
+    );
     const bytes = readFileSync(fixture('tree-classifier.onnx'));
     const regression = await fitPipeline({ ...spec, output: { name: 'y' } }, rows);
     await expect(bundleModel(regression, new Uint8Array(bytes))).rejects.toThrow(/float32 tensor \[N, 1\]/);

@@ -11,7 +11,7 @@ import { createPredictor } from '../../src/index.js';
 const PARAMS = { nTrees: 15, maxDepth: 3, learningRate: 0.3, minSamplesLeaf: 5, subsample: 1, maxBins: 32, l2: 0, seed: 3 };
 
 // Two years of every 7th hour; demand doubles from 2011 to 2012 and peaks at 17:00.
-const rows = Array.from({ length: 2 * 365 * 24 / 7 }, (_, i) => {
+const rows = Array.from({ length: (2 * 365 * 24) / 7 }, (_, i) => {
   const at = new Date(Date.UTC(2011, 0, 1) + i * 7 * 3600_000);
   const time = at.toISOString().slice(0, 16);
   const hour = at.getUTCHours();

@@ -17,7 +17,13 @@ describe('createPredictor (inline, real onnxruntime-web in Node)', () => {
     expect(predictor.runtime).toBe('inline');
     expect(predictor.info.name).toBe('tiny-fixture');
     expect(predictor.info.columns).toEqual([
-      'date.dayOfYear', 'date.weekday', 'date.yearOffset', 'date.workingDay', 'temperature', 'humidity', 'weather',
+      'date.dayOfYear',
+      'date.weekday',
+      'date.yearOffset',
+      'date.workingDay',
+      'temperature',
+      'humidity',
+      'weather',
     ]);
     expect(predictor.info.inputs.find((f) => f.name === 'temperature')).toMatchObject({ unit: '°C', outOfRange: 'clip' });
   });
@@ -56,7 +62,11 @@ describe('createPredictor (inline, real onnxruntime-web in Node)', () => {
     expect(error).toBeInstanceOf(ValidationError);
     const { issues, code } = error as ValidationError;
     expect(code).toBe('ERR_VALIDATION');
-    expect(issues.map((i) => [i.index, i.path])).toEqual([[1, 'temperature'], [3, 'date'], [3, 'humidity']]);
+    expect(issues.map((i) => [i.index, i.path])).toEqual([
+      [1, 'temperature'],
+      [3, 'date'],
+      [3, 'humidity'],
+    ]);
     expect(issues[0]!.received).toBe('warm');
   });
 
@@ -116,7 +126,9 @@ describe('bundle loading', () => {
 
   it('refuses a manifest whose columns disagree with its feature steps', async () => {
     const manifest = { ...bundle.manifest, model: { ...bundle.manifest.model, columns: ['a'] } };
-    await expect(createPredictor({ manifest, model: bundle.model }, { worker: false })).rejects.toMatchObject({ code: 'ERR_BUNDLE_MISMATCH' });
+    await expect(createPredictor({ manifest, model: bundle.model }, { worker: false })).rejects.toMatchObject({
+      code: 'ERR_BUNDLE_MISMATCH',
+    });
   });
 
   it('refuses a manifest that names another ONNX input', async () => {

@@ -32,7 +32,10 @@ function run(file: string): Promise<{ code: number | null; stdout: string; stder
 /** What each `console.log(…); // shown` promises, as patterns for one output line. */
 function promised(block: string): RegExp[] {
   return [...block.matchAll(/console\.log\(.*\);\s*\/\/ (.+)$/gm)].map((m) => {
-    const escaped = (m[1] ?? '').trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/…/g, '\\d*');
+    const escaped = (m[1] ?? '')
+      .trim()
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/…/g, '\\d*');
     return new RegExp(`^${escaped}$`);
   });
 }
@@ -45,7 +48,10 @@ describe('README samples', () => {
   });
 
   blocks.forEach((block, i) => {
-    it(`sample ${i + 1} (${block.split('\n').find((l) => l.startsWith('import'))?.slice(0, 60)}…) runs and prints what it says`, async () => {
+    it(`sample ${i + 1} (${block
+      .split('\n')
+      .find((l) => l.startsWith('import'))
+      ?.slice(0, 60)}…) runs and prints what it says`, async () => {
       const file = join(dir, `sample-${i + 1}.ts`);
       writeFileSync(file, block);
       const { code, stdout, stderr } = await run(file);

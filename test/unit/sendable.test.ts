@@ -11,7 +11,9 @@ import { createBikePredictor, rec } from '../fixtures/bike-validation.js';
  */
 
 let bike: Predictor;
-beforeAll(async () => { bike = await createBikePredictor(); });
+beforeAll(async () => {
+  bike = await createBikePredictor();
+});
 afterAll(() => bike?.dispose());
 
 function awkward(): unknown[] {

@@ -11,7 +11,6 @@ import { bikePredictor, JSON_TYPE, postBytes, type PredictorSpy, rawClient, SEED
  * The spy holds each call (as a slow worker would) so the abort can land while it runs.
  */
 
-
 const predictor = bikePredictor();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,7 +33,12 @@ const driftRecords = async () => (await predictor().monitor()).drift?.records;
 
 describe.each([
   ['direct routes', (h: FetchHandler) => h],
-  ['Fetch Request/Response', (h: FetchHandler): FetchHandler => (r) => h(r)],
+  [
+    'Fetch Request/Response',
+    (h: FetchHandler): FetchHandler =>
+      (r) =>
+        h(r),
+  ],
 ])('a client that disconnects cancels its prediction (%s)', (_, wrap) => {
   it('the signal passed to predictBatch aborts, the batch never runs, and its slot is freed', async () => {
     const spy = spyPredictor(predictor(), 10_000);
@@ -72,7 +76,11 @@ describe('timeoutMs on every route (real server on 127.0.0.1)', () => {
     await withServer(createFetchHandler(spy.predictor, { ...options, routes: SEED }), async (server) => {
       const body = path.startsWith('/api/makecalc') ? { '0': SEED_ROW } : benchRecords(3);
       const start = performance.now();
-      const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(body) });
+      const response = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { ...JSON_TYPE, ...headers },
+        body: JSON.stringify(body),
+      });
       expect(performance.now() - start).toBeLessThan(3000);
       expect(response.status).toBe(503);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('ERR_TIMEOUT');
@@ -84,7 +92,11 @@ describe('timeoutMs on every route (real server on 127.0.0.1)', () => {
   it('a request that finishes within its timeoutMs answers normally', async () => {
     const spy = spyPredictor(predictor(), 20);
     await withServer(createFetchHandler(spy.predictor, { timeoutMs: 10_000, routes: SEED }), async (server) => {
-      const response = await fetch(`${server.url}/api/makecalc/?timeoutMs=5000`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ '7': SEED_ROW }) });
+      const response = await fetch(`${server.url}/api/makecalc/?timeoutMs=5000`, {
+        method: 'POST',
+        headers: JSON_TYPE,
+        body: JSON.stringify({ '7': SEED_ROW }),
+      });
       expect(response.status).toBe(200);
       expect(Object.keys((await response.json()) as object)).toEqual(['7']);
     });
@@ -106,11 +118,15 @@ describe('maxConcurrent (the handler alone)', () => {
     const handler = createFetchHandler(spy.predictor, { maxConcurrent: 1 });
     const first = new AbortController();
     const started = spy.started();
-    const pending = handler(new Request('http://x/predict', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(benchRecords(2)), signal: first.signal }));
+    const pending = handler(
+      new Request('http://x/predict', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(benchRecords(2)), signal: first.signal }),
+    );
     const call = await within(started, 5000, 'first call');
     let pulled = false;
     const body = new ReadableStream<Uint8Array>({ pull: () => void (pulled = true) }, { highWaterMark: 0 });
-    const shed = await handler(new Request('http://x/predict', { method: 'POST', headers: JSON_TYPE, body, duplex: 'half' } as RequestInit));
+    const shed = await handler(
+      new Request('http://x/predict', { method: 'POST', headers: JSON_TYPE, body, duplex: 'half' } as RequestInit),
+    );
     expect(shed.status).toBe(503);
     expect(shed.headers.get('retry-after')).toBe('1');
     expect(await shed.json()).toEqual({ error: { code: 'ERR_OVERLOADED', message: expect.stringMatching(/limit of 1 request/) } });
@@ -121,6 +137,9 @@ describe('maxConcurrent (the handler alone)', () => {
     expect(await within(call.outcome, 3000, 'first call aborted')).toBe('ERR_ABORTED');
     await pending;
     spy.holdMs = 0;
-    expect((await handler(new Request('http://x/predict', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(benchRecords(2)) }))).status).toBe(200);
+    expect(
+      (await handler(new Request('http://x/predict', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(benchRecords(2)) })))
+        .status,
+    ).toBe(200);
   });
 });

@@ -14,7 +14,11 @@ const ONE = JSON.stringify(benchRecords(1)[0]);
 
 const predictor = bikePredictor();
 
-async function withServer<T>(options: ServeOptions, work: (server: ServeHandle) => Promise<T>, handler: FetchHandler = createFetchHandler(predictor())): Promise<T> {
+async function withServer<T>(
+  options: ServeOptions,
+  work: (server: ServeHandle) => Promise<T>,
+  handler: FetchHandler = createFetchHandler(predictor()),
+): Promise<T> {
   const server = await serve(handler, { host: '127.0.0.1', port: 0, ...options });
   try {
     return await work(server);
@@ -42,7 +46,11 @@ describe('serve under slow clients (raw sockets on 127.0.0.1)', () => {
       try {
         await sleep(300);
         const start = performance.now();
-        const response = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ONE });
+        const response = await fetch(`${server.url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: ONE,
+        });
         const elapsed = performance.now() - start;
         expect(response.status).toBe(200);
         expect(elapsed).toBeLessThan(1000);
@@ -63,7 +71,12 @@ describe('serve under slow clients (raw sockets on 127.0.0.1)', () => {
 
   it.each([
     ['direct routes', (h: FetchHandler) => h],
-    ['Fetch Request/Response', (h: FetchHandler): FetchHandler => (r) => h(r)],
+    [
+      'Fetch Request/Response',
+      (h: FetchHandler): FetchHandler =>
+        (r) =>
+          h(r),
+    ],
   ])('a body dribbled slower than bodyTimeoutMs gets 408 ERR_BODY_TIMEOUT as JSON and the connection closes (%s)', async (_, wrap) => {
     await withServer(
       { bodyTimeoutMs: 400 },
@@ -146,7 +159,8 @@ describe('serve under load', () => {
           while (performance.now() < until) {
             const r = await post(agent, server.port, body);
             statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-            if (r.status === 503 && (r.retryAfter !== '2' || JSON.parse(r.body).error.code !== 'ERR_OVERLOADED')) problems.push(`503 ${r.retryAfter} ${r.body}`);
+            if (r.status === 503 && (r.retryAfter !== '2' || JSON.parse(r.body).error.code !== 'ERR_OVERLOADED'))
+              problems.push(`503 ${r.retryAfter} ${r.body}`);
           }
         };
         try {
@@ -178,7 +192,14 @@ function post(agent: Agent, port: number, body: Buffer): Promise<{ status: numbe
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = request(
-      { host: '127.0.0.1', port, path: '/predict', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.byteLength } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/predict',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': body.byteLength },
+      },
       (res) => {
         answered = true;
         let text = '';

@@ -7,10 +7,10 @@ import { bikePredictor, JSON_TYPE, SEED_ROW } from '../fixtures/server-tools.js'
 
 /** Extra routes from a model package (`createFetchHandler(p, { routes })`), and makecalc as one of them. */
 
-
 const predictor = bikePredictor();
 
-const post = (path: string, body: unknown) => new Request(`http://x${path}`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  new Request(`http://x${path}`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(body) });
 
 describe('createFetchHandler({ routes })', () => {
   it('serves an extra route with the predictor, the request signal, the limits and the parsed body', async () => {

@@ -48,11 +48,21 @@ async function expectError(response: Response, status: number, code: string) {
 // The adapter runs our handler's routes directly; any other Fetch handler goes through Request/Response. Both must answer alike.
 describe.each([
   ['direct routes', (h: FetchHandler) => h],
-  ['Fetch Request/Response', (h: FetchHandler): FetchHandler => (request) => h(request)],
+  [
+    'Fetch Request/Response',
+    (h: FetchHandler): FetchHandler =>
+      (request) =>
+        h(request),
+  ],
 ])('createFetchHandler over the Node adapter, %s (real server on 127.0.0.1)', (_, wrap) => {
   beforeAll(async () => {
     // The seed's route comes with the bike model, as `featurecast serve` adds it.
-    const handler = createFetchHandler(predictor, { corsOrigins: [APP], maxBodyBytes: MAX_BODY, maxBatchSize: MAX_BATCH, routes: { '/api/makecalc': makecalcRoute } });
+    const handler = createFetchHandler(predictor, {
+      corsOrigins: [APP],
+      maxBodyBytes: MAX_BODY,
+      maxBatchSize: MAX_BATCH,
+      routes: { '/api/makecalc': makecalcRoute },
+    });
     server = await serve(wrap(handler), { host: '127.0.0.1', port: 0, maxBodyBytes: MAX_BODY });
   });
   afterAll(async () => {
@@ -102,10 +112,12 @@ describe.each([
       expect(got.rentals).toBe(p.rentals);
       expect(got.busyness).toBe(p.busyness);
       // Library warnings name the UCI column and the value the caller sent; no contradictions on real rows.
-      expect(got.warnings ?? []).toEqual((p.warnings ?? []).map((w) => {
-        const column = { temperature: 'temp', feelsLike: 'atemp', humidity: 'hum', windSpeed: 'windspeed' }[w.field] ?? w.field;
-        return { ...w, index: i, field: column, received: (body[String(i)] as Record<string, unknown>)[column] };
-      }));
+      expect(got.warnings ?? []).toEqual(
+        (p.warnings ?? []).map((w) => {
+          const column = { temperature: 'temp', feelsLike: 'atemp', humidity: 'hum', windSpeed: 'windspeed' }[w.field] ?? w.field;
+          return { ...w, index: i, field: column, received: (body[String(i)] as Record<string, unknown>)[column] };
+        }),
+      );
     });
   });
 
@@ -123,7 +135,11 @@ describe.each([
 
   it('POST /api/makecalc/ names the row key and the UCI column in validation issues', async () => {
     const good = seedRow(days[0]!);
-    const error = await expectError(await post('/api/makecalc/', { '3': good, '17': { ...good, temp: 'hot' }, x: good }), 400, 'ERR_VALIDATION');
+    const error = await expectError(
+      await post('/api/makecalc/', { '3': good, '17': { ...good, temp: 'hot' }, x: good }),
+      400,
+      'ERR_VALIDATION',
+    );
     expect(error.issues).toEqual([
       expect.objectContaining({ index: 17, path: 'temp', kind: 'type', received: 'hot' }),
       expect.objectContaining({ index: -1, path: 'x', kind: 'record' }),
@@ -134,13 +150,20 @@ describe.each([
   it('400 with every issue for invalid records, with the library codes and paths', async () => {
     const [a, b] = days.slice(0, 2).map(uciToRecord);
     const error = await expectError(await post('/predict', [a, { ...b, humidity: 'wet', weather: 'sunny' }]), 400, 'ERR_VALIDATION');
-    expect(error.issues!.map((i) => [i.index, i.path])).toEqual([[1, 'humidity'], [1, 'weather']]);
+    expect(error.issues!.map((i) => [i.index, i.path])).toEqual([
+      [1, 'humidity'],
+      [1, 'weather'],
+    ]);
     await expectError(await post('/predict', 'null'), 400, 'ERR_VALIDATION');
   });
 
   it('400 ERR_BAD_JSON for malformed JSON or bytes that are not UTF-8', async () => {
     await expectError(await post('/predict', '{"date": '), 400, 'ERR_BAD_JSON');
-    const bytes = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array([0x7b, 0xff, 0x7d]) });
+    const bytes = await fetch(`${server.url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new Uint8Array([0x7b, 0xff, 0x7d]),
+    });
     await expectError(bytes, 400, 'ERR_BAD_JSON');
   });
 
@@ -166,7 +189,11 @@ describe.each([
   });
 
   it('413 ERR_TOO_LARGE for a declared length above the limit, before reading the body', async () => {
-    const { status, body } = await rawPost({ 'content-type': 'application/json', 'content-length': String(MAX_BODY + 1) }, Buffer.alloc(0), false);
+    const { status, body } = await rawPost(
+      { 'content-type': 'application/json', 'content-length': String(MAX_BODY + 1) },
+      Buffer.alloc(0),
+      false,
+    );
     expect(status).toBe(413);
     expect(JSON.parse(body).error.code).toBe('ERR_TOO_LARGE');
   });
@@ -196,10 +223,12 @@ describe.each([
     expect(preflight.headers.get('access-control-allow-origin')).toBe(APP);
     expect(preflight.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
     expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type, x-timeout-ms');
-    const refused = await fetch(`${server.url}/predict`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const refused = await fetch(`${server.url}/predict`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
-
 });
 
 describe('createFetchHandler on its own (any Fetch runtime)', () => {
@@ -212,19 +241,30 @@ describe('createFetchHandler on its own (any Fetch runtime)', () => {
         controller.enqueue(new Uint8Array(400).fill(0x20));
       },
     });
-    const response = await handler(new Request('http://x/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit));
+    const response = await handler(
+      new Request('http://x/predict', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    );
     await expectError(response, 413, 'ERR_TOO_LARGE');
     expect(pulled).toBeLessThan(10);
   });
 
   it('an unexpected failure is a bare 500 ERR_INTERNAL; a disposed predictor is 503', async () => {
     const failing = { ...predictor, info: predictor.info, predict: async () => Promise.reject(new Error('secret internals')) } as Predictor;
-    const response = await createFetchHandler(failing)(new Request('http://x/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    const response = await createFetchHandler(failing)(
+      new Request('http://x/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    );
     const error = await expectError(response, 500, 'ERR_INTERNAL');
     expect(error.message).not.toContain('secret');
     const gone = await createPredictor(MANIFEST, { worker: false, cache: false });
     await gone.dispose();
-    const disposed = await createFetchHandler(gone)(new Request('http://x/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    const disposed = await createFetchHandler(gone)(
+      new Request('http://x/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    );
     await expectError(disposed, 503, 'ERR_DISPOSED');
   });
 
@@ -236,7 +276,12 @@ describe('createFetchHandler on its own (any Fetch runtime)', () => {
 });
 
 /** A POST through node:http, for what fetch cannot do: send a lying or endless body and watch the server stop it. */
-function rawPost(headers: Record<string, string>, chunk: Buffer, stream: boolean, total = 0): Promise<{ status: number; body: string; sent: number }> {
+function rawPost(
+  headers: Record<string, string>,
+  chunk: Buffer,
+  stream: boolean,
+  total = 0,
+): Promise<{ status: number; body: string; sent: number }> {
   return new Promise((resolve, reject) => {
     let sent = 0;
     let done = false;

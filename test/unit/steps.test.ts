@@ -22,12 +22,20 @@ const num = (name = 'x', extra = {}) => ({ name, type: 'number' as const, ...ext
 
 describe('standardize', () => {
   it('fits mean and population sd, applies (x − mean) / sd', async () => {
-    const { pipeline, encode } = await fitted([num('x', { outOfRange: 'extrapolate' })], [{ step: 'standardize', input: 'x' }], [{ x: 1 }, { x: 3 }]);
+    const { pipeline, encode } = await fitted(
+      [num('x', { outOfRange: 'extrapolate' })],
+      [{ step: 'standardize', input: 'x' }],
+      [{ x: 1 }, { x: 3 }],
+    );
     expect(pipeline.features[0]).toMatchObject({ center: 2, scale: 1 });
     expect(encode([{ x: 4 }])).toEqual([[2]]);
   });
   it('a constant column gets sd 1, so it never divides by zero', async () => {
-    const { pipeline, encode } = await fitted([num('x', { outOfRange: 'extrapolate' })], [{ step: 'standardize', input: 'x' }], [{ x: 5 }, { x: 5 }]);
+    const { pipeline, encode } = await fitted(
+      [num('x', { outOfRange: 'extrapolate' })],
+      [{ step: 'standardize', input: 'x' }],
+      [{ x: 5 }, { x: 5 }],
+    );
     expect(pipeline.features[0]).toMatchObject({ center: 5, scale: 1 });
     expect(encode([{ x: 6 }])).toEqual([[1]]);
   });
@@ -63,7 +71,11 @@ describe('log1p', () => {
 
 describe('bucketize', () => {
   it('a value exactly on an edge belongs to the bucket above it', async () => {
-    const { encode } = await fitted([num('x', { outOfRange: 'extrapolate' })], [{ step: 'bucketize', input: 'x', edges: [0, 10] }], [{ x: 5 }]);
+    const { encode } = await fitted(
+      [num('x', { outOfRange: 'extrapolate' })],
+      [{ step: 'bucketize', input: 'x', edges: [0, 10] }],
+      [{ x: 5 }],
+    );
     expect(encode([{ x: -1 }, { x: 0 }, { x: 9.99 }, { x: 10 }, { x: 11 }])).toEqual([[0], [1], [1], [2], [2]]);
   });
   it('fits equal-count edges, merging repeats; a constant column cannot be bucketed', async () => {
@@ -73,7 +85,11 @@ describe('bucketize', () => {
     await expect(fitted([num()], [{ step: 'bucketize', input: 'x', quantiles: 4 }], [{ x: 1 }, { x: 1 }])).rejects.toThrow(/constant/);
   });
   it('a missing value (missing: "model") stays NaN', async () => {
-    const { encode } = await fitted([num('x', { missing: 'model' })], [{ step: 'bucketize', input: 'x', edges: [1] }], [{ x: 0 }, { x: 2 }]);
+    const { encode } = await fitted(
+      [num('x', { missing: 'model' })],
+      [{ step: 'bucketize', input: 'x', edges: [1] }],
+      [{ x: 0 }, { x: 2 }],
+    );
     expect(encode([{}, { x: null }])).toEqual([[NaN], [NaN]]);
   });
 });
@@ -84,21 +100,33 @@ describe('oneHot', () => {
     const rows = [...Array(5).fill({ w: 'sun' }), ...Array(4).fill({ w: 'cloud' }), { w: 'rain' }];
     const { columns, encode } = await fitted([weather], [{ step: 'oneHot', input: 'w', minFrequency: 2 }], rows);
     expect(columns).toEqual(['w=sun', 'w=cloud', 'w=other']);
-    expect(encode([{ w: 'sun' }, { w: 'rain' }, { w: 'snow' }])).toEqual([[1, 0, 0], [0, 0, 1], [0, 0, 1]]);
+    expect(encode([{ w: 'sun' }, { w: 'rain' }, { w: 'snow' }])).toEqual([
+      [1, 0, 0],
+      [0, 0, 1],
+      [0, 0, 1],
+    ]);
   });
-  it('an unseen category is rejected with the input\'s policy, never silently encoded', async () => {
+  it("an unseen category is rejected with the input's policy, never silently encoded", async () => {
     const { pipeline } = await fitted([weather], [{ step: 'oneHot', input: 'w' }], [{ w: 'sun' }]);
     expect(() => compilePipeline(pipeline.inputs, pipeline.features).encode([{ w: 'hail' }])).toThrow(/unknown value "hail"/);
   });
   it('values left out of the spec are learned from the data, sorted', async () => {
-    const { columns } = await fitted([{ name: 'w', type: 'category' }], [{ step: 'oneHot', input: 'w' }], [{ w: 'b' }, { w: 'a' }, { w: 'b' }]);
+    const { columns } = await fitted(
+      [{ name: 'w', type: 'category' }],
+      [{ step: 'oneHot', input: 'w' }],
+      [{ w: 'b' }, { w: 'a' }, { w: 'b' }],
+    );
     expect(columns).toEqual(['w=a', 'w=b']);
   });
 });
 
 describe('cyclic', () => {
   it('sin/cos of a calendar part puts December next to January', async () => {
-    const { columns, encode } = await fitted([{ name: 'd', type: 'date' }], [{ step: 'cyclic', input: 'd', part: 'month' }], [{ d: '2024-01-01' }]);
+    const { columns, encode } = await fitted(
+      [{ name: 'd', type: 'date' }],
+      [{ step: 'cyclic', input: 'd', part: 'month' }],
+      [{ d: '2024-01-01' }],
+    );
     expect(columns).toEqual(['d.month.sin', 'd.month.cos']);
     const [jan, dec, jul] = encode([{ d: '2024-01-15' }, { d: '2024-12-15' }, { d: '2024-07-15' }]);
     const dist = (a: number[], b: number[]) => Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!);
@@ -106,7 +134,11 @@ describe('cyclic', () => {
     expect(jan).toEqual([0, 1]);
   });
   it('a number with a period', async () => {
-    const { encode } = await fitted([num('deg', { outOfRange: 'extrapolate' })], [{ step: 'cyclic', input: 'deg', period: 360 }], [{ deg: 0 }]);
+    const { encode } = await fitted(
+      [num('deg', { outOfRange: 'extrapolate' })],
+      [{ step: 'cyclic', input: 'deg', period: 360 }],
+      [{ deg: 0 }],
+    );
     const [r] = encode([{ deg: 90 }]);
     expect(r![0]).toBeCloseTo(1, 6);
     expect(r![1]).toBeCloseTo(0, 6);
@@ -115,11 +147,20 @@ describe('cyclic', () => {
 
 describe('calendar, holidays and date-times', () => {
   const time = { name: 't', type: 'datetime' as const, timeZone: 'America/New_York' };
-  it('the hour of a local date-time, and of an instant converted to the input\'s zone, whatever the process zone', async () => {
-    const { encode } = await fitted([time], [{ step: 'calendar', input: 't', parts: ['hour', 'weekday', 'dayOfYear'] }], [{ t: '2024-01-01T00:00' }]);
+  it("the hour of a local date-time, and of an instant converted to the input's zone, whatever the process zone", async () => {
+    const { encode } = await fitted(
+      [time],
+      [{ step: 'calendar', input: 't', parts: ['hour', 'weekday', 'dayOfYear'] }],
+      [{ t: '2024-01-01T00:00' }],
+    );
     const records = [{ t: '2024-07-04T08:30' }, { t: '2024-07-04T12:30Z' }, { t: '2024-07-04T14:30+02:00' }, { t: '2024-01-10T13:00Z' }];
     // New York is UTC−4 in July (DST) and UTC−5 in January.
-    const expected = [[8, 4, 186], [8, 4, 186], [8, 4, 186], [8, 3, 10]];
+    const expected = [
+      [8, 4, 186],
+      [8, 4, 186],
+      [8, 4, 186],
+      [8, 3, 10],
+    ];
     expect(encode(records)).toEqual(expected);
     const zone = process.env.TZ;
     try {
@@ -139,17 +180,29 @@ describe('calendar, holidays and date-times', () => {
       expect(() => encode([{ t }]), t).toThrow(/field "t"/);
     }
   });
-  it('a holiday list of the spec\'s own, and a working day that follows it', async () => {
+  it("a holiday list of the spec's own, and a working day that follows it", async () => {
     const own = { dates: ['2024-03-15'] };
     const { encode } = await fitted(
       [{ name: 'd', type: 'date' }],
-      [{ step: 'holiday', input: 'd', calendar: own }, { step: 'workingDay', input: 'd', calendar: own }],
+      [
+        { step: 'holiday', input: 'd', calendar: own },
+        { step: 'workingDay', input: 'd', calendar: own },
+      ],
       [{ d: '2024-01-01' }],
     );
-    expect(encode([{ d: '2024-03-15' }, { d: '2024-03-14' }, { d: '2024-03-16' }, { d: '2024-07-04' }])).toEqual([[1, 0], [0, 1], [0, 0], [0, 1]]);
+    expect(encode([{ d: '2024-03-15' }, { d: '2024-03-14' }, { d: '2024-03-16' }, { d: '2024-07-04' }])).toEqual([
+      [1, 0],
+      [0, 1],
+      [0, 0],
+      [0, 1],
+    ]);
   });
   it('yearOffset counts from the first training year when the spec gives no origin', async () => {
-    const { pipeline, encode } = await fitted([{ name: 'd', type: 'date' }], [{ step: 'calendar', input: 'd', parts: ['yearOffset'] }], [{ d: '2019-05-01' }, { d: '2021-01-01' }]);
+    const { pipeline, encode } = await fitted(
+      [{ name: 'd', type: 'date' }],
+      [{ step: 'calendar', input: 'd', parts: ['yearOffset'] }],
+      [{ d: '2019-05-01' }, { d: '2021-01-01' }],
+    );
     expect(pipeline.features[0]).toMatchObject({ originYear: 2019 });
     expect(encode([{ d: '2022-06-01' }])).toEqual([[3]]);
   });
@@ -159,10 +212,16 @@ describe('passthrough and categoryCode', () => {
   it('numbers and booleans pass unchanged; a missing value with missing: "model" is NaN', async () => {
     const { encode } = await fitted(
       [num('x', { missing: 'model', outOfRange: 'extrapolate' }), { name: 'b', type: 'boolean' }],
-      [{ step: 'passthrough', input: 'x' }, { step: 'passthrough', input: 'b' }],
+      [
+        { step: 'passthrough', input: 'x' },
+        { step: 'passthrough', input: 'b' },
+      ],
       [{ x: 1, b: true }],
     );
-    expect(encode([{ x: 2.5, b: false }, { b: true }])).toEqual([[2.5, 0], [NaN, 1]]);
+    expect(encode([{ x: 2.5, b: false }, { b: true }])).toEqual([
+      [2.5, 0],
+      [NaN, 1],
+    ]);
   });
   it('codes follow the declared order; a missing category is NaN', async () => {
     const { pipeline, encode } = await fitted(
@@ -174,6 +233,15 @@ describe('passthrough and categoryCode', () => {
     expect(encode([{ c: 'high' }, {}])).toEqual([[3], [NaN]]);
   });
   it('two steps writing the same column are refused, naming it', async () => {
-    await expect(fitted([num()], [{ step: 'standardize', input: 'x' }, { step: 'passthrough', input: 'x' }], [{ x: 1 }])).rejects.toThrow(/column "x"/);
+    await expect(
+      fitted(
+        [num()],
+        [
+          { step: 'standardize', input: 'x' },
+          { step: 'passthrough', input: 'x' },
+        ],
+        [{ x: 1 }],
+      ),
+    ).rejects.toThrow(/column "x"/);
   });
 });

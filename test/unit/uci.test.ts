@@ -56,7 +56,9 @@ describe('uciRowToRecord', () => {
 
   it('reports a workingday that contradicts the date (a Saturday is never a working day)', () => {
     const saturday = { ...friday, dteday: '2012-06-02', weekday: 6, workingday: 1 };
-    expect(uciRowToRecord(saturday).warnings).toEqual([{ index: 0, field: 'workingday', kind: 'contradicts-date', received: 1, expected: 0 }]);
+    expect(uciRowToRecord(saturday).warnings).toEqual([
+      { index: 0, field: 'workingday', kind: 'contradicts-date', received: 1, expected: 0 },
+    ]);
   });
 
   it('lets a disagreeing holiday override the calendar, flags it, and derives workingday from it', () => {

@@ -3,9 +3,26 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FeaturecastError, ValidationError, type Prediction, type Predictor, type RejectedRecord, type ValidationIssue } from '../../src/index.js';
+import {
+  FeaturecastError,
+  ValidationError,
+  type Prediction,
+  type Predictor,
+  type RejectedRecord,
+  type ValidationIssue,
+} from '../../src/index.js';
 import { compilePipeline } from '../../src/features/pipeline.js';
-import { MANIFEST_PATH, REQUIRED, bandOf, createBikePredictor, manifest, rec, repoRoot, validationError, without } from '../fixtures/bike-validation.js';
+import {
+  MANIFEST_PATH,
+  REQUIRED,
+  bandOf,
+  createBikePredictor,
+  manifest,
+  rec,
+  repoRoot,
+  validationError,
+  without,
+} from '../fixtures/bike-validation.js';
 
 /**
  * Issue 6, whole batches: alignment and issue indices across the 8192/16384 chunk boundaries,
@@ -14,7 +31,9 @@ import { MANIFEST_PATH, REQUIRED, bandOf, createBikePredictor, manifest, rec, re
  */
 
 let bike: Predictor;
-beforeAll(async () => { bike = await createBikePredictor(); });
+beforeAll(async () => {
+  bike = await createBikePredictor();
+});
 afterAll(() => bike?.dispose());
 
 describe('batches', () => {
@@ -37,7 +56,13 @@ describe('batches', () => {
       0: [null, [['', null]]],
       1: [rec({ temperature: '25' }), [['temperature', '25']]],
       8191: [rec({ date: '2012-02-30' }), [['date', '2012-02-30']]],
-      8192: [rec({ weather: 'snow', humidity: NaN }), [['humidity', NaN], ['weather', 'snow']]],
+      8192: [
+        rec({ weather: 'snow', humidity: NaN }),
+        [
+          ['humidity', NaN],
+          ['weather', 'snow'],
+        ],
+      ],
       8193: [without('windSpeed'), [['windSpeed', 'undefined']]],
       12_345: ['not a record', [['', 'not a record']]],
       16_383: [rec({ feelsLike: Infinity }), [['feelsLike', Infinity]]],
@@ -75,28 +100,49 @@ describe('batches', () => {
     });
     expect(misaligned).toEqual([]);
     expect((out[16_390] as Prediction).warnings).toEqual([{ index: 16_390, field: 'temperature', kind: 'clipped', received: 45 }]);
-    expect((out[16_386] as RejectedRecord).error.issues).toEqual([expect.objectContaining({ kind: 'implausible', message: expect.stringContaining('°C') })]);
+    expect((out[16_386] as RejectedRecord).error.issues).toEqual([
+      expect.objectContaining({ kind: 'implausible', message: expect.stringContaining('°C') }),
+    ]);
   });
 });
 
 describe("invalid: 'report'", () => {
   it('predicts the valid records and replaces each invalid one in place by { error: { code, issues } }', async () => {
-    const records: unknown[] = [rec(), rec({ temperature: 'hot' }), rec({ weather: 2 }), 'junk', rec({ temperature: 45 }), {}, rec({ humidity: 250 })];
+    const records: unknown[] = [
+      rec(),
+      rec({ temperature: 'hot' }),
+      rec({ weather: 2 }),
+      'junk',
+      rec({ temperature: 45 }),
+      {},
+      rec({ humidity: 250 }),
+    ];
     const out = await bike.predictBatch(records, { invalid: 'report' });
     expect(out).toHaveLength(records.length);
     expect(out[0]).toEqual(await bike.predict(rec()));
     expect(out[1]).toEqual({
-      error: { code: 'ERR_VALIDATION', issues: [{ index: 1, path: 'temperature', kind: 'type', message: expect.stringMatching(/number/), received: 'hot' }] },
+      error: {
+        code: 'ERR_VALIDATION',
+        issues: [{ index: 1, path: 'temperature', kind: 'type', message: expect.stringMatching(/number/), received: 'hot' }],
+      },
     });
     expect(out[2]).toEqual(await bike.predict(rec({ weather: 'mist' })));
-    expect(out[3]).toEqual({ error: { code: 'ERR_VALIDATION', issues: [expect.objectContaining({ index: 3, path: '', received: 'junk' })] } });
-    expect(out[4]).toEqual({ ...(await bike.predict(rec({ temperature: 45 }))), warnings: [{ index: 4, field: 'temperature', kind: 'clipped', received: 45 }] });
+    expect(out[3]).toEqual({
+      error: { code: 'ERR_VALIDATION', issues: [expect.objectContaining({ index: 3, path: '', received: 'junk' })] },
+    });
+    expect(out[4]).toEqual({
+      ...(await bike.predict(rec({ temperature: 45 }))),
+      warnings: [{ index: 4, field: 'temperature', kind: 'clipped', received: 45 }],
+    });
     const empty = out[5] as RejectedRecord;
     expect(empty.error.code).toBe('ERR_VALIDATION');
     expect(empty.error.issues.map((i: ValidationIssue) => [i.index, i.path])).toEqual(REQUIRED.map((p) => [5, p]));
     // An impossible value is refused, never clipped, whatever the range policy says.
     expect(out[6]).toEqual({
-      error: { code: 'ERR_VALIDATION', issues: [{ index: 6, path: 'humidity', kind: 'implausible', message: '250 % is outside the possible 0…100 %', received: 250 }] },
+      error: {
+        code: 'ERR_VALIDATION',
+        issues: [{ index: 6, path: 'humidity', kind: 'implausible', message: '250 % is outside the possible 0…100 %', received: 250 }],
+      },
     });
     // A rejected record carries no prediction fields.
     expect(Object.keys(out[1]!)).toEqual(['error']);
@@ -184,16 +230,15 @@ describe('huge batches', () => {
     expect((error as Error).message).toMatch(/limit|at most|maximum|too (many|large)/i);
   });
 
-  it(
-    'a 5,000,000-slot sparse batch is refused, not an out-of-memory process crash (child process, 128 MB heap)',
-    { timeout: 120_000 },
-    () => {
-      const dir = mkdtempSync(join(tmpdir(), 'featurecast-oom-'));
-      const script = join(dir, 'huge.mts');
-      const indexUrl = new URL('../../src/index.ts', import.meta.url).href;
-      writeFileSync(
-        script,
-        `import { createPredictor } from ${JSON.stringify(indexUrl)};
+  it('a 5,000,000-slot sparse batch is refused, not an out-of-memory process crash (child process, 128 MB heap)', {
+    timeout: 120_000,
+  }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'featurecast-oom-'));
+    const script = join(dir, 'huge.mts');
+    const indexUrl = new URL('../../src/index.ts', import.meta.url).href;
+    writeFileSync(
+      script,
+      `import { createPredictor } from ${JSON.stringify(indexUrl)};
 const p = await createPredictor(${JSON.stringify(join(repoRoot, MANIFEST_PATH))}, { worker: false });
 try {
   const out = await p.predictBatch(new Array(5_000_000));
@@ -203,22 +248,21 @@ try {
 }
 await p.dispose();
 `,
-      );
-      try {
-        const child = spawnSync(process.execPath, ['--max-old-space-size=128', '--import', 'tsx', script], {
-          cwd: repoRoot,
-          encoding: 'utf8',
-          timeout: 110_000,
-          maxBuffer: 16 * 1024 * 1024,
-        });
-        const tail = `${child.stdout}\n${child.stderr}`.slice(-1500);
-        expect(child.status, `child exited with ${child.status} / ${child.signal}:\n${tail}`).toBe(0);
-        const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { code?: string; message?: string };
-        expect(result.code, tail).toBe('ERR_VALIDATION');
-        expect(result.message).toMatch(/limit|at most|maximum|too (many|large)/i);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
+    );
+    try {
+      const child = spawnSync(process.execPath, ['--max-old-space-size=128', '--import', 'tsx', script], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 110_000,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      const tail = `${child.stdout}\n${child.stderr}`.slice(-1500);
+      expect(child.status, `child exited with ${child.status} / ${child.signal}:\n${tail}`).toBe(0);
+      const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { code?: string; message?: string };
+      expect(result.code, tail).toBe('ERR_VALIDATION');
+      expect(result.message).toMatch(/limit|at most|maximum|too (many|large)/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

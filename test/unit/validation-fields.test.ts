@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Predictor } from '../../src/index.js';
-import { ALLOWED_WEATHER, REQUIRED, bandOf, createBikePredictor, expectPrediction, rec, validationError, without } from '../fixtures/bike-validation.js';
+import {
+  ALLOWED_WEATHER,
+  REQUIRED,
+  bandOf,
+  createBikePredictor,
+  expectPrediction,
+  rec,
+  validationError,
+  without,
+} from '../fixtures/bike-validation.js';
 
 /**
  * Issue 6, bad input, one field at a time: missing required fields, wrong types, NaN / Infinity /
@@ -9,7 +18,9 @@ import { ALLOWED_WEATHER, REQUIRED, bandOf, createBikePredictor, expectPredictio
  */
 
 let bike: Predictor;
-beforeAll(async () => { bike = await createBikePredictor(); });
+beforeAll(async () => {
+  bike = await createBikePredictor();
+});
 afterAll(() => bike?.dispose());
 
 describe('the fixture record itself', () => {
@@ -24,13 +35,17 @@ describe('the fixture record itself', () => {
 describe('missing required fields', () => {
   it.each(REQUIRED)('a record without "%s" is rejected naming that field', async (name) => {
     const e = await validationError(bike.predict(without(name)));
-    expect(e.issues).toEqual([{ index: 0, path: name, kind: 'missing', message: expect.stringMatching(/required/i), received: 'undefined' }]);
+    expect(e.issues).toEqual([
+      { index: 0, path: name, kind: 'missing', message: expect.stringMatching(/required/i), received: 'undefined' },
+    ]);
     expect(e.message).toContain(`"${name}"`);
   });
 
   it.each(REQUIRED)('"%s": undefined counts as missing', async (name) => {
     const e = await validationError(bike.predict(rec({ [name]: undefined })));
-    expect(e.issues).toEqual([expect.objectContaining({ index: 0, path: name, kind: 'missing', message: expect.stringMatching(/required/i) })]);
+    expect(e.issues).toEqual([
+      expect.objectContaining({ index: 0, path: name, kind: 'missing', message: expect.stringMatching(/required/i) }),
+    ]);
   });
 
   it('an empty object lists every required field, in schema order', async () => {
@@ -129,7 +144,9 @@ describe('NaN, Infinity, null and undefined for each field type', () => {
 
   it.each([NaN, Infinity, -Infinity, null, 'true', 0.5])('boolean holiday = %s is rejected', async (value) => {
     const e = await validationError(bike.predict(rec({ holiday: value })));
-    expect(e.issues).toEqual([{ index: 0, path: 'holiday', kind: 'type', message: expect.stringMatching(/true or false/), received: value }]);
+    expect(e.issues).toEqual([
+      { index: 0, path: 'holiday', kind: 'type', message: expect.stringMatching(/true or false/), received: value },
+    ]);
   });
 
   it('boolean holiday accepts true/false and 1/0 (UCI style) alike', async () => {
@@ -162,7 +179,9 @@ describe('invalid dates', () => {
   ];
   it.each(bad)('%j is rejected with the string echoed back', async (value) => {
     const e = await validationError(bike.predict(rec({ date: value })));
-    expect(e.issues).toEqual([{ index: 0, path: 'date', kind: 'format', message: expect.stringMatching(/not a valid calendar date/), received: value }]);
+    expect(e.issues).toEqual([
+      { index: 0, path: 'date', kind: 'format', message: expect.stringMatching(/not a valid calendar date/), received: value },
+    ]);
     expect(e.issues[0]!.message).toContain(JSON.stringify(value).slice(1, -1));
   });
 
@@ -187,7 +206,9 @@ describe('categories', () => {
     'unknown weather %j is rejected with the allowed values in the message',
     async (value) => {
       const e = await validationError(bike.predict(rec({ weather: value })));
-      expect(e.issues).toEqual([{ index: 0, path: 'weather', kind: 'unknown-category', message: expect.stringMatching(/unknown value/), received: value }]);
+      expect(e.issues).toEqual([
+        { index: 0, path: 'weather', kind: 'unknown-category', message: expect.stringMatching(/unknown value/), received: value },
+      ]);
       for (const v of ALLOWED_WEATHER) expect(e.issues[0]!.message).toContain(`"${v}"`);
       expect(e.message).toContain('field "weather"');
     },

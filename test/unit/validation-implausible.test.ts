@@ -107,10 +107,14 @@ describe('implausible values are refused, naming the field, the unit and the lik
     ]);
   });
 
-  it("report mode replaces an implausible record in place and predicts the others, clipped ones flagged", async () => {
-    const out = await bike.predictBatch([rec({ temperature: 45 }), rec({ temperature: 205 }), rec({ date: '2101-01-01' }), rec()], { invalid: 'report' });
+  it('report mode replaces an implausible record in place and predicts the others, clipped ones flagged', async () => {
+    const out = await bike.predictBatch([rec({ temperature: 45 }), rec({ temperature: 205 }), rec({ date: '2101-01-01' }), rec()], {
+      invalid: 'report',
+    });
     expect((out[0] as Prediction).warnings).toEqual([{ index: 0, field: 'temperature', kind: 'clipped', received: 45 }]);
-    expect((out[1] as RejectedRecord).error.issues).toEqual([expect.objectContaining({ index: 1, path: 'temperature', kind: 'implausible' })]);
+    expect((out[1] as RejectedRecord).error.issues).toEqual([
+      expect.objectContaining({ index: 1, path: 'temperature', kind: 'implausible' }),
+    ]);
     expect((out[2] as RejectedRecord).error.issues).toEqual([expect.objectContaining({ index: 2, path: 'date', kind: 'implausible' })]);
     expectPrediction(out[3]);
   });

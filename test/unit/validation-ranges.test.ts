@@ -4,7 +4,16 @@ import { compilePipeline } from '../../src/features/pipeline.js';
 import { compileOutput } from '../../src/outputs/postprocess.js';
 import { compileReader, type FieldValue, type Warning } from '../../src/schema/record.js';
 import { tinyRecords } from '../fixtures/tiny-bundle.js';
-import { bandOf, createBikePredictor, createTinyPredictor, expectPrediction, manifest, rangeOf, rec, validationError } from '../fixtures/bike-validation.js';
+import {
+  bandOf,
+  createBikePredictor,
+  createTinyPredictor,
+  expectPrediction,
+  manifest,
+  rangeOf,
+  rec,
+  validationError,
+} from '../fixtures/bike-validation.js';
 
 /**
  * Issue 6, values outside the training ranges, per policy: dates are extrapolated and numbers
@@ -94,7 +103,9 @@ describe('dates outside training: the date policy is `extrapolate`', () => {
     expectPrediction(p2100);
     // Compare with the same weather on the same weekday, a few days apart in June 2012: within a
     // plausible summer range for the 2012 level, i.e. well above anything the 2011 level gives.
-    const june2012 = await bike.predictBatch(['2012-06-01', '2012-06-04', '2012-06-05', '2012-06-06', '2012-06-07'].map((date) => rec({ date })));
+    const june2012 = await bike.predictBatch(
+      ['2012-06-01', '2012-06-04', '2012-06-05', '2012-06-06', '2012-06-07'].map((date) => rec({ date })),
+    );
     const lo = Math.min(...june2012.map((p) => p.rentals as number));
     const hi = Math.max(...june2012.map((p) => p.rentals as number));
     expect(p2100.rentals as number).toBeGreaterThan(lo * 0.8);
@@ -174,7 +185,9 @@ describe('out-of-range numbers, per policy, each flagged', () => {
       const { min, max } = humidity();
       const [base] = tinyRecords(1);
       const e = await validationError(tiny.predict({ ...base, humidity: value }));
-      expect(e.issues).toEqual([{ index: 0, path: 'humidity', kind: 'out-of-range', message: expect.stringContaining(`${min}..${max}`), received: value }]);
+      expect(e.issues).toEqual([
+        { index: 0, path: 'humidity', kind: 'out-of-range', message: expect.stringContaining(`${min}..${max}`), received: value },
+      ]);
       expect(e.issues[0]!.message).toMatch(/outside the training range/);
     });
 
@@ -190,8 +203,17 @@ describe('out-of-range numbers, per policy, each flagged', () => {
 
     it('in report mode the rejected record is reported and the clip/extrapolate ones are flagged', async () => {
       const [a, b, c] = tinyRecords(3);
-      const out = await tiny.predictBatch([{ ...a, humidity: 500 }, { ...b, temperature: 500 }, { ...c, date: '2100-06-01' }], { invalid: 'report' });
-      expect(out[0]).toEqual({ error: { code: 'ERR_VALIDATION', issues: [expect.objectContaining({ index: 0, path: 'humidity', received: 500 })] } });
+      const out = await tiny.predictBatch(
+        [
+          { ...a, humidity: 500 },
+          { ...b, temperature: 500 },
+          { ...c, date: '2100-06-01' },
+        ],
+        { invalid: 'report' },
+      );
+      expect(out[0]).toEqual({
+        error: { code: 'ERR_VALIDATION', issues: [expect.objectContaining({ index: 0, path: 'humidity', received: 500 })] },
+      });
       expect((out[1] as Prediction).warnings).toEqual([{ index: 1, field: 'temperature', kind: 'clipped', received: 500 }]);
       expect((out[2] as Prediction).warnings).toEqual([{ index: 2, field: 'date', kind: 'extrapolated', received: '2100-06-01' }]);
     });

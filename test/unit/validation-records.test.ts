@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Predictor } from '../../src/index.js';
-import { BASE, REQUIRED, createBikePredictor, expectPrediction, rec, validationError, without, type Rec } from '../fixtures/bike-validation.js';
+import {
+  BASE,
+  REQUIRED,
+  createBikePredictor,
+  expectPrediction,
+  rec,
+  validationError,
+  without,
+  type Rec,
+} from '../fixtures/bike-validation.js';
 
 /**
  * Issue 6, the record as a whole: extra fields (ignored, or refused in strict mode), prototype
@@ -9,7 +18,9 @@ import { BASE, REQUIRED, createBikePredictor, expectPrediction, rec, validationE
  */
 
 let bike: Predictor;
-beforeAll(async () => { bike = await createBikePredictor(); });
+beforeAll(async () => {
+  bike = await createBikePredictor();
+});
 afterAll(() => bike?.dispose());
 
 describe('extra fields', () => {
@@ -92,7 +103,9 @@ describe('prototype pollution and inherited values', () => {
     Object.assign(r, without('temperature'));
     expect(r.temperature).toBe(20); // reachable by property access …
     const e = await validationError(bike.predict(r)); // … but not an own field
-    expect(e.issues).toEqual([{ index: 0, path: 'temperature', kind: 'missing', message: expect.stringMatching(/required/), received: 'undefined' }]);
+    expect(e.issues).toEqual([
+      { index: 0, path: 'temperature', kind: 'missing', message: expect.stringMatching(/required/), received: 'undefined' },
+    ]);
   });
 
   it('a record whose every field is inherited is missing every required field', async () => {
@@ -167,7 +180,8 @@ describe('non-object records', () => {
     expect(out).toHaveLength(5);
     expectPrediction(out[0]);
     expectPrediction(out[4]);
-    for (const i of [1, 2, 3]) expect(out[i]).toEqual({ error: { code: 'ERR_VALIDATION', issues: [expect.objectContaining({ index: i, path: '' })] } });
+    for (const i of [1, 2, 3])
+      expect(out[i]).toEqual({ error: { code: 'ERR_VALIDATION', issues: [expect.objectContaining({ index: i, path: '' })] } });
   });
 });
 

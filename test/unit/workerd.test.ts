@@ -114,7 +114,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('the worker script', () => {
-  it('holds no onnxruntime: only featurecast\'s own ort chunk imports it, dynamically, for non-tree models', () => {
+  it("holds no onnxruntime: only featurecast's own ort chunk imports it, dynamically, for non-tree models", () => {
     expect(script.ort).toHaveLength(1);
     const [ortChunk] = script.ort as [string];
     expect(script.importedAs(ortChunk)).toEqual(['dynamic-import']);
@@ -139,10 +139,18 @@ interface Answer {
 
 async function ask(origin: string, path: string, init: RequestInit = {}): Promise<Answer> {
   const response = await fetch(`${origin}${path}`, init);
-  return { status: response.status, contentType: response.headers.get('content-type'), allow: response.headers.get('allow'), body: await response.text() };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    allow: response.headers.get('allow'),
+    body: await response.text(),
+  };
 }
 
-const JSON_POST = (body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = { 'content-type': 'application/json' }): RequestInit => ({ method: 'POST', headers, body });
+const JSON_POST = (
+  body: string | Uint8Array<ArrayBuffer>,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): RequestInit => ({ method: 'POST', headers, body });
 const records = days.slice(0, 40).map(uciToRecord);
 const [first, second] = records;
 /** Five UCI days without their counts, keyed as the seed's client keys them (any row indices). */
@@ -160,7 +168,12 @@ describe('workerd answers exactly as the Node server (real HTTP on 127.0.0.1)', 
     ['GET /model', '/model', undefined, 200],
     ['POST /predict, one record', '/predict', JSON_POST(JSON.stringify(first)), 200],
     ['POST /predict, a batch', '/predict', JSON_POST(JSON.stringify(records)), 200],
-    ['POST /predict, a batch with invalid records (400, every issue)', '/predict', JSON_POST(JSON.stringify([first, { ...second, humidity: 'wet', weather: 'sunny' }, { date: 'never' }])), 400],
+    [
+      'POST /predict, a batch with invalid records (400, every issue)',
+      '/predict',
+      JSON_POST(JSON.stringify([first, { ...second, humidity: 'wet', weather: 'sunny' }, { date: 'never' }])),
+      400,
+    ],
     ['POST /predict, bad JSON', '/predict', JSON_POST('{"date": '), 400],
     ['POST /predict, bytes that are not UTF-8', '/predict', JSON_POST(new Uint8Array([0x7b, 0xff, 0x7d])), 400],
     ['POST /predict, not declared as JSON (415)', '/predict', JSON_POST('{}', { 'content-type': 'text/plain' }), 415],
@@ -170,7 +183,12 @@ describe('workerd answers exactly as the Node server (real HTTP on 127.0.0.1)', 
     ['GET /nope (404)', '/nope', undefined, 404],
     ['POST /api/makecalc/, the seed row', '/api/makecalc/', JSON_POST(JSON.stringify({ 0: SEED_ROW })), 200],
     ['POST /api/makecalc/, rows by key', '/api/makecalc/', JSON_POST(JSON.stringify(seedRows)), 200],
-    ['POST /api/makecalc/, an invalid row (400 by key and column)', '/api/makecalc/', JSON_POST(JSON.stringify({ 3: { ...SEED_ROW, hum: 'wet' } })), 400],
+    [
+      'POST /api/makecalc/, an invalid row (400 by key and column)',
+      '/api/makecalc/',
+      JSON_POST(JSON.stringify({ 3: { ...SEED_ROW, hum: 'wet' } })),
+      400,
+    ],
     ['GET /api/makecalc/ (405, Allow)', '/api/makecalc/', undefined, 405],
   ])('%s', async (_, path, init, status) => {
     const [fromWorkerd, fromNode] = await Promise.all([ask(workerd, path, init), ask(node!.url, path, init)]);

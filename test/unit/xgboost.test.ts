@@ -120,7 +120,9 @@ describe('xgboostToOnnx on models trained by XGBoost', () => {
       expect(reference.every((r) => r.length === cols)).toBe(true);
       const refDiff = worst((i, k) => reference[i]![k]!, expected, binary);
 
-      console.info(`xgboost ${f.name}: max relative difference to XGBoost: onnx ${onnxDiff.toExponential(2)}, reference ${refDiff.toExponential(2)}`);
+      console.info(
+        `xgboost ${f.name}: max relative difference to XGBoost: onnx ${onnxDiff.toExponential(2)}, reference ${refDiff.toExponential(2)}`,
+      );
       expect(onnxDiff).toBeLessThanOrEqual(TOLERANCE);
       expect(refDiff).toBeLessThanOrEqual(TOLERANCE);
       if (!regression) {
@@ -138,8 +140,12 @@ describe('xgboostToOnnx on models trained by XGBoost', () => {
       const { x } = loadFixture(f.name);
       expect(x.some(Number.isNaN), f.name).toBe(true);
     }
-    const trees = (name: string) => (loadFixture(name).json as { learner: { gradient_booster: { model: { trees: Array<Record<string, unknown>> } } } }).learner.gradient_booster.model.trees;
-    const defaults = new Set(trees('missing').flatMap((t) => (t.default_left as number[]).filter((_, k) => (t.left_children as number[])[k] !== -1)));
+    const trees = (name: string) =>
+      (loadFixture(name).json as { learner: { gradient_booster: { model: { trees: Array<Record<string, unknown>> } } } }).learner
+        .gradient_booster.model.trees;
+    const defaults = new Set(
+      trees('missing').flatMap((t) => (t.default_left as number[]).filter((_, k) => (t.left_children as number[])[k] !== -1)),
+    );
     expect([...defaults].sort()).toEqual([0, 1]);
     expect(trees('regression').some((t) => Number((t.tree_param as Record<string, string>).num_deleted) > 0)).toBe(true);
   });
@@ -151,9 +157,17 @@ describe('xgboostToOnnx graph', () => {
       const { json, width } = loadFixture(f.name);
       const model = decodeModel(xgboostToOnnx(json, { width, inputName: 'x' }).model);
       const graph = model.graph!;
-      expect(graph.node!.map((node) => node.opType), f.name).toEqual(['TreeEnsembleRegressor', ...f.link]);
-      expect(model.opsetImport).toEqual([{ domain: '', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }]);
-      expect(graph.input).toEqual([{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: width }] } } } }]);
+      expect(
+        graph.node!.map((node) => node.opType),
+        f.name,
+      ).toEqual(['TreeEnsembleRegressor', ...f.link]);
+      expect(model.opsetImport).toEqual([
+        { domain: '', version: 17 },
+        { domain: 'ai.onnx.ml', version: 3 },
+      ]);
+      expect(graph.input).toEqual([
+        { name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: width }] } } } },
+      ]);
       const cols = f.classes === 0 ? 1 : f.classes;
       expect(graph.output!.map((o) => [o.name, o.type?.tensorType?.shape?.dim])).toEqual([
         [f.classes === 0 ? 'prediction' : 'probabilities', [{ dimParam: 'N' }, { dimValue: cols }]],
@@ -183,7 +197,9 @@ describe('xgboostToOnnx graph', () => {
 
   it('keeps only reachable nodes: a pruned tree converts without its deleted nodes', () => {
     const { json, width } = loadFixture('regression');
-    const trees = (json as { learner: { gradient_booster: { model: { trees: Array<{ tree_param: { num_nodes: string; num_deleted: string } }> } } } }).learner.gradient_booster.model.trees;
+    const trees = (
+      json as { learner: { gradient_booster: { model: { trees: Array<{ tree_param: { num_nodes: string; num_deleted: string } }> } } } }
+    ).learner.gradient_booster.model.trees;
     const stored = trees.reduce((s, t) => s + Number(t.tree_param.num_nodes), 0);
     const deleted = trees.reduce((s, t) => s + Number(t.tree_param.num_deleted), 0);
     const converted = decodeModel(xgboostToOnnx(json, { width }).model).graph!.node![0]!;
@@ -198,7 +214,10 @@ async function both(json: unknown, rows: number[][]) {
   const tensor = await runOrt(converted.model, x, rows.length, width, converted.outputName);
   const cols = tensor.dims[1]!;
   const data = tensor.data as Float32Array;
-  return { onnx: rows.map((_, i) => [...data.subarray(i * cols, i * cols + cols)]), reference: evaluateXgboost(json, x, rows.length, width).map((r) => [...r]) };
+  return {
+    onnx: rows.map((_, i) => [...data.subarray(i * cols, i * cols + cols)]),
+    reference: evaluateXgboost(json, x, rows.length, width).map((r) => [...r]),
+  };
 }
 
 describe('xgboostToOnnx on hand-made models', () => {
@@ -207,7 +226,13 @@ describe('xgboostToOnnx on hand-made models', () => {
       { feature: 0, threshold: 0.5, left: -1, right: 1, defaultLeft: 1 },
       { feature: 1, threshold: -0.25, left: 10, right: 20, defaultLeft: 0 },
     ]);
-    const rows = [[NaN, NaN], [0.5, -0.25], [Math.fround(0.5 - 2 ** -25), Math.fround(-0.25 - 2 ** -25)], [Infinity, -Infinity], [-Infinity, Infinity]];
+    const rows = [
+      [NaN, NaN],
+      [0.5, -0.25],
+      [Math.fround(0.5 - 2 ** -25), Math.fround(-0.25 - 2 ** -25)],
+      [Infinity, -Infinity],
+      [-Infinity, Infinity],
+    ];
     const expected = [[0.5 - 1 + 20], [0.5 + 1 + 20], [0.5 - 1 + 10], [0.5 + 1 + 10], [0.5 - 1 + 20]];
     const { onnx, reference } = await both(json, rows);
     expect(onnx).toEqual(expected);
@@ -218,13 +243,24 @@ describe('xgboostToOnnx on hand-made models', () => {
     // Tree 0 is a lone leaf; the others add 2 each time x passes their threshold.
     const ramp = (group?: number, sign = 1): TinyTree[] => [
       { leaf: -40.5 * sign, group },
-      ...Array.from({ length: 40 }, (_, k) => ({ feature: 0, threshold: k * 2 - 39.5, left: 0, right: 2 * sign, defaultLeft: 0 as const, group })),
+      ...Array.from({ length: 40 }, (_, k) => ({
+        feature: 0,
+        threshold: k * 2 - 39.5,
+        left: 0,
+        right: 2 * sign,
+        defaultLeft: 0 as const,
+        group,
+      })),
     ];
     const rows = Array.from({ length: 41 }, (_, k) => [k * 2 - 40]);
     const cases = [
       tinyModel('binary:logistic', ramp(), { width: 1 }),
       tinyModel('reg:logistic', ramp(), { width: 1 }),
-      tinyModel('count:poisson', ramp().map((t) => ('leaf' in t ? { leaf: -20 } : { ...t, right: 1 })), { width: 1, baseScore: '1' }),
+      tinyModel(
+        'count:poisson',
+        ramp().map((t) => ('leaf' in t ? { leaf: -20 } : { ...t, right: 1 })),
+        { width: 1, baseScore: '1' },
+      ),
       tinyModel('multi:softprob', [...ramp(0), ...ramp(1, -1), { leaf: 0, group: 2 }], { width: 1, numClass: 3 }),
     ];
     for (const json of cases) {
@@ -240,9 +276,14 @@ describe('xgboostToOnnx on hand-made models', () => {
     const scalar = tinyModel('multi:softprob', trees, { numClass: 3, baseScore: '5E-1' });
     const bracketed = tinyModel('multi:softprob', trees, { numClass: 3, baseScore: '[5E-1]' });
     const perClass = tinyModel('multi:softprob', trees, { numClass: 3, baseScore: '[1E-1,2E-1,3E-1]' });
-    const rows = [[-1, 0], [1, 0], [NaN, 0]];
+    const rows = [
+      [-1, 0],
+      [1, 0],
+      [NaN, 0],
+    ];
     expect((await both(bracketed, rows)).onnx).toEqual((await both(scalar, rows)).onnx);
-    const baseValues = (json: unknown) => attr(decodeModel(xgboostToOnnx(json, { width: 2 }).model).graph!.node![0]!.attribute, 'base_values')!.floats;
+    const baseValues = (json: unknown) =>
+      attr(decodeModel(xgboostToOnnx(json, { width: 2 }).model).graph!.node![0]!.attribute, 'base_values')!.floats;
     expect(baseValues(perClass)).toEqual([0.1, 0.2, 0.3].map(Math.fround));
     const { onnx, reference } = await both(perClass, rows);
     expect(worst((i, k) => onnx[i]![k]!, reference, false)).toBeLessThanOrEqual(TOLERANCE);
@@ -264,20 +305,72 @@ describe('xgboostToOnnx refusals', () => {
     ['DART', variant((m) => (m.learner.gradient_booster.name = 'dart')), 'learner.gradient_booster.name is "dart"'],
     ['gblinear', variant((m) => (m.learner.gradient_booster.name = 'gblinear')), 'learner.gradient_booster.name is "gblinear"'],
     ['an unknown objective', variant(() => {}, 'rank:pairwise'), 'learner.objective.name is "rank:pairwise"'],
-    ['binary:logitraw (raw margins, no probabilities)', variant(() => {}, 'binary:logitraw'), 'learner.objective.name is "binary:logitraw"'],
+    [
+      'binary:logitraw (raw margins, no probabilities)',
+      variant(() => {}, 'binary:logitraw'),
+      'learner.objective.name is "binary:logitraw"',
+    ],
     ['a categorical split (split_type)', variant((m) => (anyTree(m).split_type = [1, 0, 0])), 'trees[0].split_type[0] is 1'],
-    ['a categorical split (categories)', variant((m) => Object.assign(anyTree(m), { categories: [2], categories_nodes: [0], categories_segments: [0], categories_sizes: [1] })), 'trees[0].categories is not empty'],
-    ['a feature beyond the pipeline', variant((m) => ((anyTree(m).split_indices as number[])[0] = 12), 'reg:squarederror', { width: 10 }), /^model\.json uses feature 12 \(learner\.gradient_booster\.model\.trees\[0\]\.split_indices\[0\]\), the pipeline writes 10 columns$/, 10],
-    ['a model trained on other columns', variant(() => {}, 'reg:squarederror', { width: 12 }), 'learner.learner_model_param.num_feature is 12', 10],
-    ['multi-target regression', variant((m) => (m.learner.learner_model_param.num_target = '2')), 'learner.learner_model_param.num_target is 2'],
-    ['multi-output trees', variant((m) => (m.learner.gradient_booster.model.gbtree_model_param.size_leaf_vector = '2')), 'gbtree_model_param.size_leaf_vector is 2'],
+    [
+      'a categorical split (categories)',
+      variant((m) =>
+        Object.assign(anyTree(m), { categories: [2], categories_nodes: [0], categories_segments: [0], categories_sizes: [1] }),
+      ),
+      'trees[0].categories is not empty',
+    ],
+    [
+      'a feature beyond the pipeline',
+      variant((m) => ((anyTree(m).split_indices as number[])[0] = 12), 'reg:squarederror', { width: 10 }),
+      /^model\.json uses feature 12 \(learner\.gradient_booster\.model\.trees\[0\]\.split_indices\[0\]\), the pipeline writes 10 columns$/,
+      10,
+    ],
+    [
+      'a model trained on other columns',
+      variant(() => {}, 'reg:squarederror', { width: 12 }),
+      'learner.learner_model_param.num_feature is 12',
+      10,
+    ],
+    [
+      'multi-target regression',
+      variant((m) => (m.learner.learner_model_param.num_target = '2')),
+      'learner.learner_model_param.num_target is 2',
+    ],
+    [
+      'multi-output trees',
+      variant((m) => (m.learner.gradient_booster.model.gbtree_model_param.size_leaf_vector = '2')),
+      'gbtree_model_param.size_leaf_vector is 2',
+    ],
     ['multi:softprob without num_class', variant(() => {}, 'multi:softprob'), 'learner.learner_model_param.num_class is 0'],
-    ['an unreadable base_score', variant((m) => (m.learner.learner_model_param.base_score = 'half')), 'learner.learner_model_param.base_score is "half"'],
-    ['base_score for the wrong number of outputs', variant((m) => (m.learner.learner_model_param.base_score = '[1E-1,2E-1]')), 'learner.learner_model_param.base_score is "[1E-1,2E-1]"'],
-    ['a base_score outside (0, 1) under count:poisson', variant((m) => (m.learner.learner_model_param.base_score = '-1'), 'count:poisson'), 'learner.learner_model_param.base_score has no margin'],
-    ['tree_info of the wrong length', variant((m) => (m.learner.gradient_booster.model.tree_info = [])), 'learner.gradient_booster.model.tree_info'],
-    ['no trees', variant((m) => Object.assign(m.learner.gradient_booster.model, { trees: [], tree_info: [] })), 'learner.gradient_booster.model.trees is empty'],
-    ['a child index outside the tree', variant((m) => ((anyTree(m).right_children as number[])[0] = 7)), 'trees[0]: node 7 is not a valid child'],
+    [
+      'an unreadable base_score',
+      variant((m) => (m.learner.learner_model_param.base_score = 'half')),
+      'learner.learner_model_param.base_score is "half"',
+    ],
+    [
+      'base_score for the wrong number of outputs',
+      variant((m) => (m.learner.learner_model_param.base_score = '[1E-1,2E-1]')),
+      'learner.learner_model_param.base_score is "[1E-1,2E-1]"',
+    ],
+    [
+      'a base_score outside (0, 1) under count:poisson',
+      variant((m) => (m.learner.learner_model_param.base_score = '-1'), 'count:poisson'),
+      'learner.learner_model_param.base_score has no margin',
+    ],
+    [
+      'tree_info of the wrong length',
+      variant((m) => (m.learner.gradient_booster.model.tree_info = [])),
+      'learner.gradient_booster.model.tree_info',
+    ],
+    [
+      'no trees',
+      variant((m) => Object.assign(m.learner.gradient_booster.model, { trees: [], tree_info: [] })),
+      'learner.gradient_booster.model.trees is empty',
+    ],
+    [
+      'a child index outside the tree',
+      variant((m) => ((anyTree(m).right_children as number[])[0] = 7)),
+      'trees[0]: node 7 is not a valid child',
+    ],
     ['a tree array of the wrong length', variant((m) => (anyTree(m).default_left = [1])), 'trees[0].default_left is not an array of 3'],
   ];
 
@@ -291,7 +384,9 @@ describe('xgboostToOnnx refusals', () => {
       }
       expect(error).toBeInstanceOf(SpecError);
       expect((error as SpecError).code).toBe('ERR_SPEC');
-      expect((error as SpecError).message).toMatch(message instanceof RegExp ? message : new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      expect((error as SpecError).message).toMatch(
+        message instanceof RegExp ? message : new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+      );
       // The reference evaluator reads the model the same way, so refuses it alike.
       expect(() => evaluateXgboost(json, new Float32Array(width), 1, width)).toThrow(SpecError);
     });
@@ -301,7 +396,19 @@ describe('xgboostToOnnx refusals', () => {
     const m = tinyModel('reg:squarederror', [stump]);
     // A pruner-deleted node: unreachable, with XGBoost's deleted marker as its feature.
     const tree = anyTree(m) as Record<string, unknown[]> & { tree_param: Record<string, string> };
-    for (const [key, value] of Object.entries({ left_children: -1, right_children: -1, parents: 0, split_indices: 2147483647, split_conditions: 0, default_left: 1, split_type: 0, base_weights: 0, loss_changes: 0, sum_hessian: 0 })) tree[key]!.push(value);
+    for (const [key, value] of Object.entries({
+      left_children: -1,
+      right_children: -1,
+      parents: 0,
+      split_indices: 2147483647,
+      split_conditions: 0,
+      default_left: 1,
+      split_type: 0,
+      base_weights: 0,
+      loss_changes: 0,
+      sum_hessian: 0,
+    }))
+      tree[key]!.push(value);
     tree.tree_param.num_nodes = '4';
     tree.tree_param.num_deleted = '1';
     expect(evaluateXgboost(m, Float32Array.of(0, 1), 1, 2)).toEqual([Float64Array.of(1.5)]);

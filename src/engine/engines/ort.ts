@@ -95,7 +95,8 @@ export async function modelSignature(model: Uint8Array): Promise<ModelSignature>
   } catch (cause) {
     throw new EngineError(`onnxruntime could not load the model: ${message(cause)}`);
   }
-  const describe = (m: ort.InferenceSession.ValueMetadata) => (m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name });
+  const describe = (m: ort.InferenceSession.ValueMetadata) =>
+    m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name };
   const signature = { inputs: session.inputMetadata.map(describe), outputs: session.outputMetadata.map(describe) };
   await session.release();
   return signature;

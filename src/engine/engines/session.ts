@@ -43,7 +43,8 @@ export async function createSession(
   if (choice !== 'onnxruntime') {
     const ensemble = readTreeEnsemble(decode(model), spec);
     if (!('unsupported' in ensemble)) return createTreeSession(ensemble, spec);
-    if (choice === 'trees') throw new UnsupportedError(`engine 'trees' runs a single tree-ensemble node, and this model does not: ${ensemble.unsupported}`);
+    if (choice === 'trees')
+      throw new UnsupportedError(`engine 'trees' runs a single tree-ensemble node, and this model does not: ${ensemble.unsupported}`);
   }
   // Imported here only, so an app whose models are tree ensembles never downloads onnxruntime.
   const { createOrtSession } = await import('./ort.js');
@@ -54,6 +55,9 @@ function decode(model: Uint8Array): OnnxModel {
   try {
     return decodeModel(model);
   } catch (cause) {
-    throw new BundleError('ERR_BUNDLE_INVALID', `The model is not a readable ONNX file: ${cause instanceof Error ? cause.message : String(cause)}`);
+    throw new BundleError(
+      'ERR_BUNDLE_INVALID',
+      `The model is not a readable ONNX file: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
   }
 }

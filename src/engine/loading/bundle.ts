@@ -144,7 +144,9 @@ async function readBytes(
       onBytes(loaded, total);
     }
   } catch (cause) {
-    throw new BundleError('ERR_BUNDLE_FETCH', `Download of ${location} failed after ${loaded} bytes: ${(cause as Error).message}`, { url: location });
+    throw new BundleError('ERR_BUNDLE_FETCH', `Download of ${location} failed after ${loaded} bytes: ${(cause as Error).message}`, {
+      url: location,
+    });
   }
   return concatBytes(chunks, loaded);
 }
@@ -188,11 +190,20 @@ async function verifyModel(model: Uint8Array, manifest: Manifest, where: string,
 
 async function checkIntegrity(bytes: Uint8Array, integrity: string, url: string): Promise<void> {
   const match = /^(sha256|sha384|sha512)-([A-Za-z0-9+/]+={0,2})$/.exec(integrity.trim());
-  if (!match) throw new BundleError('ERR_BUNDLE_INTEGRITY', `Unsupported integrity value "${integrity}" (expected sha256-, sha384- or sha512-<base64>)`, { url });
+  if (!match)
+    throw new BundleError(
+      'ERR_BUNDLE_INTEGRITY',
+      `Unsupported integrity value "${integrity}" (expected sha256-, sha384- or sha512-<base64>)`,
+      { url },
+    );
   const algorithm = `SHA-${match[1]!.slice(3)}`;
   const actual = toBase64(await sha256(bytes, algorithm));
   if (actual !== match[2]) {
-    throw new BundleError('ERR_BUNDLE_INTEGRITY', `Manifest at ${url} does not match its integrity hash ${integrity}`, { url, integrity, actual: `${match[1]}-${actual}` });
+    throw new BundleError('ERR_BUNDLE_INTEGRITY', `Manifest at ${url} does not match its integrity hash ${integrity}`, {
+      url,
+      integrity,
+      actual: `${match[1]}-${actual}`,
+    });
   }
 }
 

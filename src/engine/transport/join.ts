@@ -58,6 +58,13 @@ export class ColumnsJoiner {
 
   /** The joined columns. */
   result(): BatchColumns {
-    return { values: this.values, bands: this.bands, rejected: this.rejected, warnings: this.warnings, issues: this.issues, probabilities: this.probabilities };
+    return {
+      values: this.values,
+      bands: this.bands,
+      rejected: this.rejected,
+      warnings: this.warnings,
+      issues: this.issues,
+      probabilities: this.probabilities,
+    };
   }
 }

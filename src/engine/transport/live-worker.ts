@@ -57,11 +57,13 @@ export class LiveWorker {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
     this.worker = worker;
     // comlink's messages go through `post` as well; errors come back as values (protocol.ts).
-    this.api = rethrowing(wrap<WorkerApi>({
-      postMessage: (message: unknown, transfer?: Transferable[]) => this.post(message, transfer),
-      addEventListener: worker.addEventListener.bind(worker),
-      removeEventListener: worker.removeEventListener.bind(worker),
-    }));
+    this.api = rethrowing(
+      wrap<WorkerApi>({
+        postMessage: (message: unknown, transfer?: Transferable[]) => this.post(message, transfer),
+        addEventListener: worker.addEventListener.bind(worker),
+        removeEventListener: worker.removeEventListener.bind(worker),
+      }),
+    );
     worker.addEventListener('message', (event) => {
       this.lastHeard = performance.now();
       const data: unknown = event.data;

@@ -20,7 +20,8 @@ export function compileCategoryCode(step: CategoryCodeStep, ctx: StepContext): C
   const k = ctx.slot(step.input, ['category']);
   const field = ctx.field(step.input);
   const missing = field.type === 'category' ? field.values.filter((v) => !(v in step.codes)) : [];
-  if (missing.length) throw new BundleError('ERR_BUNDLE_INVALID', `Step categoryCode for "${step.input}" has no code for ${missing.join(', ')}`);
+  if (missing.length)
+    throw new BundleError('ERR_BUNDLE_INVALID', `Step categoryCode for "${step.input}" has no code for ${missing.join(', ')}`);
   const codes = new Map(Object.entries(step.codes));
   return {
     columns: [step.input],

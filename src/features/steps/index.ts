@@ -115,10 +115,16 @@ export function stepContext(fields: readonly InputField[], step: FeatureStep): S
       const k = find(name);
       const field = fields[k]!;
       if (!types.includes(field.type)) {
-        throw new BundleError('ERR_BUNDLE_INVALID', `Feature step "${step.step}" needs input "${name}" of type ${types.join(' or ')}, but it is ${field.type}`);
+        throw new BundleError(
+          'ERR_BUNDLE_INVALID',
+          `Feature step "${step.step}" needs input "${name}" of type ${types.join(' or ')}, but it is ${field.type}`,
+        );
       }
       if (!optional && !field.required && field.default === undefined && field.missing !== 'model') {
-        throw new BundleError('ERR_BUNDLE_INVALID', `Input "${name}" feeds step "${step.step}", so it must be required, have a default or declare missing: "model"`);
+        throw new BundleError(
+          'ERR_BUNDLE_INVALID',
+          `Input "${name}" feeds step "${step.step}", so it must be required, have a default or declare missing: "model"`,
+        );
       }
       return k;
     },

@@ -18,6 +18,7 @@ export function compileLog1p(step: Log1pStep, ctx: StepContext): CompiledStep {
 
 export function fitLog1p(step: Log1pStep, data: FitData): Log1pStep {
   const low = numbersOf(data, step.input).find((v) => v <= -1);
-  if (low !== undefined) throw stepError(step, `log1p needs values above −1; the training data has ${low} (declare valid.min > −1 or use another step)`);
+  if (low !== undefined)
+    throw stepError(step, `log1p needs values above −1; the training data has ${low} (declare valid.min > −1 or use another step)`);
   return step;
 }
