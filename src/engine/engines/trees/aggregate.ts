@@ -115,12 +115,13 @@ export class Aggregator {
       // onnxruntime writes only the first column here and leaves the second uninitialized.
       out[o] = post === 'PROBIT' ? probit(v0) : v0;
       out[o + 1] = 0;
-    } else if (second < 2) {
-      out[o] = f(1 - v0);
-      out[o + 1] = v0;
+    } else if (post === 'LOGISTIC') {
+      // onnxruntime 1.30 applies the logistic whatever the weights' signs (measured).
+      out[o] = logistic(-v0);
+      out[o + 1] = logistic(v0);
     } else {
-      out[o] = post === 'LOGISTIC' ? logistic(-v0) : -v0;
-      out[o + 1] = post === 'LOGISTIC' ? logistic(v0) : v0;
+      out[o] = second < 2 ? f(1 - v0) : -v0;
+      out[o + 1] = v0;
     }
   }
 }

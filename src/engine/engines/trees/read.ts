@@ -1,5 +1,5 @@
 import { BundleError } from '../../../errors.js';
-import { DataType, formatType, type OnnxAttribute, type OnnxModel, type OnnxNode } from '../../../onnx/model.js';
+import { DataType, formatType, type OnnxModel, type OnnxNode } from '../../../onnx/model.js';
 import type { SessionSpec } from '../ort.js';
 import { MODES, LEAF, type Aggregate, type PostTransform, type TreeEnsemble } from './ensemble.js';
 import { linkTrees } from './structure.js';
@@ -40,20 +40,30 @@ export function readTreeEnsemble(model: OnnxModel, spec: SessionSpec): TreeEnsem
     const what = op === 'TreeEnsembleClassifier' ? 'its probabilities' : 'its output';
     return { unsupported: `the manifest output "${spec.outputName}" is not ${what} (${out ?? 'absent'}), the only output this engine computes` };
   }
-  return readAttributes(op, node, spec.width);
+  try {
+    return readAttributes(op, node, spec.width);
+  } catch (e) {
+    if (e instanceof Unsupported) return { unsupported: e.message };
+    throw e;
+  }
 }
+
+class Unsupported extends Error {}
 
 function readAttributes(op: TreeEnsemble['op'], node: OnnxNode, width: number): TreeEnsemble | { unsupported: string } {
   const invalid = (m: string) => new BundleError('ERR_BUNDLE_INVALID', `${op}: ${m}`);
   const attrs = new Map((node.attribute ?? []).map((a) => [a.name ?? '', a]));
   const ints = (name: string) => attrs.get(name)?.ints ?? [];
   const str = (name: string, fallback: string) => attrs.get(name)?.s ?? fallback;
-  // A float list, or its double *_as_tensor twin (onnxruntime rounds both to float for float input).
+  // A float list, or its *_as_tensor twin. onnxruntime reads the tensors as float for float
+  // input and refuses double ones, so they are declined here too.
   const floats = (name: string): number[] => {
     const plain = attrs.get(name)?.floats;
     const tensor = attrs.get(`${name}_as_tensor`)?.t;
     if (plain && tensor) throw invalid(`both ${name} and ${name}_as_tensor are given`);
-    return plain ?? (tensor ? tensorValues(tensor, `${name}_as_tensor`, invalid) : []);
+    if (!tensor) return plain ?? [];
+    if (tensor.dataType !== DataType.FLOAT) throw new Unsupported(`${name}_as_tensor is a ${formatType({ tensorType: { elemType: tensor.dataType } })}, which onnxruntime does not read for float input`);
+    return tensor.floatData ?? (tensor.rawData ? Array.from(new Float32Array(tensor.rawData.slice().buffer)) : []);
   };
   const classifier = op === 'TreeEnsembleClassifier';
   const prefix = classifier ? 'class' : 'target';
@@ -93,7 +103,10 @@ function readAttributes(op: TreeEnsemble['op'], node: OnnxNode, width: number): 
   const postTransform = str('post_transform', 'NONE') as PostTransform;
   if (!TRANSFORMS.includes(postTransform)) throw invalid(`post_transform "${postTransform}" is not one of ${TRANSFORMS.join(', ')}`);
   const baseValues = Float32Array.from(floats('base_values'));
-  if (classifier && outputs > 2 && baseValues.length > outputs) throw invalid(`base_values has ${baseValues.length} entries for ${outputs} classes`);
+  // onnxruntime's rule: one per output or none; a two-class classifier may also give one.
+  if (baseValues.length !== 0 && baseValues.length !== outputs && !(classifier && outputs === 2 && baseValues.length === 1)) {
+    throw invalid(`base_values has ${baseValues.length} entries, not 0 or ${outputs} (one per ${classifier ? 'class' : 'target'})`);
+  }
 
   const wIds = ints(`${prefix}_ids`);
   const wNodes = ints(`${prefix}_nodeids`);
@@ -113,7 +126,7 @@ function readAttributes(op: TreeEnsemble['op'], node: OnnxNode, width: number): 
     const at = links.index.get(wTrees[w]!)?.get(wNodes[w]!);
     if (at === undefined) throw invalid(`${prefix}_nodeids[${w}] = ${wNodes[w]}: tree ${wTrees[w]} has no node ${wNodes[w]}`);
     const target = wIds[w]!;
-    if (!Number.isInteger(target) || target < 0 || (outputs > 1 && target >= outputs)) throw invalid(`${prefix}_ids[${w}] = ${target} is outside the ${outputs} ${classifier ? 'classes' : 'targets'}`);
+    if (!Number.isInteger(target) || target < 0 || target >= outputs) throw invalid(`${prefix}_ids[${w}] = ${target} is outside the ${outputs} ${classifier ? 'classes' : 'targets'}`);
     if (modes[at] !== LEAF) continue;
     if (count[at] === 0) {
       start[at] = targets.length;
@@ -131,16 +144,4 @@ function readAttributes(op: TreeEnsemble['op'], node: OnnxNode, width: number): 
     binaryCase: classifier && outputs === 2 && new Set(wIds).size === 1,
     weightsAllPositive: wValues.every((v) => !(v < 0)),
   };
-}
-
-function tensorValues(t: NonNullable<OnnxAttribute['t']>, name: string, invalid: (m: string) => Error): number[] {
-  if (t.dataType === DataType.DOUBLE) {
-    if (t.doubleData) return t.doubleData;
-    if (t.rawData) return Array.from(new Float64Array(t.rawData.slice().buffer, 0, t.rawData.byteLength >> 3));
-  } else if (t.dataType === DataType.FLOAT) {
-    if (t.floatData) return t.floatData;
-    if (t.rawData) return Array.from(new Float32Array(t.rawData.slice().buffer, 0, t.rawData.byteLength >> 2));
-  }
-  if (t.dataType === DataType.DOUBLE || t.dataType === DataType.FLOAT) return [];
-  throw invalid(`${name} is a tensor of type ${t.dataType}, not float or double`);
 }
