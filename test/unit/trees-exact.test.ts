@@ -88,6 +88,7 @@ describe('synthetic ensembles: equal to onnxruntime-web on 100,000 fuzzed rows',
     ['regressor, unsorted, one target', { shuffle: true, seed: 9 }],
     ['regressor, 2 targets, no base values', { outputs: 2, aggregate: 'AVERAGE' }],
     ['regressor, deep trees', { depth: 12, trees: 5 }],
+    ['regressor, leaves without weights (they add their nodes_values entry)', { leavesWithoutWeights: true, trees: 20, base: [0.5] }],
     ['regressor, thresholds, weights and base values as float tensors (*_as_tensor)', { asTensor: 'float', outputs: 2, base: [0.1, 0.2], missingTrue: 0.3 }],
     ['classifier, thresholds and weights as float tensors', { op: 'TreeEnsembleClassifier', outputs: 3, asTensor: 'float', post: 'SOFTMAX' }],
   );

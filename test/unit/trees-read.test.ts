@@ -50,7 +50,7 @@ describe('readTreeEnsemble declines, saying why in one sentence', () => {
     }, /^the graph has 5 nodes \(TreeEnsembleRegressor, Neg, Exp, Add, Reciprocal\), not one tree ensemble$/],
     ['another operator', (m) => Object.assign(nodeOf(m), { opType: 'LinearRegressor' }), /^the graph's node is ai\.onnx\.ml\.LinearRegressor, not an ai\.onnx\.ml TreeEnsembleRegressor or TreeEnsembleClassifier$/],
     ['the default domain', (m) => Object.assign(nodeOf(m), { domain: '' }), /TreeEnsembleRegressor, not an ai\.onnx\.ml/],
-    ['ai.onnx.ml opset 5', (m) => (m.opsetImport![1]!.version = 5), /^the model imports ai\.onnx\.ml opset 5, and only opsets 1 to 3 are supported$/],
+    ['ai.onnx.ml opset 5', (m) => (m.opsetImport![1]!.version = 5), /^the model imports ai\.onnx\.ml opset 5, and only opsets 1 to 4 are supported$/],
     ['a double input', (m) => (m.graph!.input![0]!.type!.tensorType!.elemType = DataType.DOUBLE), /^the input "x" is tensor\(double\), not tensor\(float\)$/],
     ['double *_as_tensor attributes', (m) => {
       const values = attr(m, 'nodes_values').floats!;
@@ -65,6 +65,13 @@ describe('readTreeEnsemble declines, saying why in one sentence', () => {
       expect(readTreeEnsemble(m, spec)).toEqual({ unsupported: expect.stringMatching(reason) });
     });
   }
+
+  it('a TreeEnsemble (ai.onnx.ml opset 5)', () => {
+    const m = tiny();
+    Object.assign(nodeOf(m), { opType: 'TreeEnsemble' });
+    m.opsetImport![1]!.version = 5;
+    expect(readTreeEnsemble(m, spec)).toEqual({ unsupported: "the graph's node is ai.onnx.ml.TreeEnsemble, not an ai.onnx.ml TreeEnsembleRegressor or TreeEnsembleClassifier" });
+  });
 
   it("a classifier's label output, and a classifier of one class", () => {
     const m = synthOnnx({ op: 'TreeEnsembleClassifier', trees: 2, depth: 1 });

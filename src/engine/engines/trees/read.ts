@@ -10,7 +10,7 @@ const TRANSFORMS: readonly PostTransform[] = ['NONE', 'LOGISTIC', 'SOFTMAX', 'SO
 
 /**
  * Whether the built-in engine can run this model for this manifest: a graph of one ai.onnx.ml
- * TreeEnsembleRegressor/Classifier (opsets 1–3) on a float input. The returned `unsupported`
+ * TreeEnsembleRegressor/Classifier (ai.onnx.ml opsets 1–4; 5 removed them) on a float input. The returned `unsupported`
  * says why not in one sentence. Model/manifest disagreement throws ERR_BUNDLE_MISMATCH, as
  * onnxruntime's session check does; a malformed ensemble throws ERR_BUNDLE_INVALID.
  */
@@ -31,7 +31,7 @@ export function readTreeEnsemble(model: OnnxModel, spec: SessionSpec): TreeEnsem
   const op = OPS.find((o) => o === node.opType && node.domain === 'ai.onnx.ml');
   if (!op) return { unsupported: `the graph's node is ${node.domain ? `${node.domain}.` : ''}${node.opType}, not an ai.onnx.ml TreeEnsembleRegressor or TreeEnsembleClassifier` };
   const opset = model.opsetImport?.find((o) => o.domain === 'ai.onnx.ml')?.version ?? 0;
-  if (opset < 1 || opset > 3) return { unsupported: `the model imports ai.onnx.ml opset ${opset}, and only opsets 1 to 3 are supported` };
+  if (opset < 1 || opset > 4) return { unsupported: `the model imports ai.onnx.ml opset ${opset}, and only opsets 1 to 4 are supported` };
   const elem = input.type?.tensorType?.elemType;
   if (elem !== DataType.FLOAT) return { unsupported: `the input "${spec.inputName}" is ${formatType(input.type)}, not tensor(float)` };
   if (node.input?.length !== 1 || node.input[0] !== spec.inputName) return { unsupported: `the ${op} reads ${node.input?.join(', ')}, not the input "${spec.inputName}"` };
