@@ -116,7 +116,7 @@ export class Aggregator {
       out[o] = post === 'PROBIT' ? probit(v0) : v0;
       out[o + 1] = 0;
     } else if (post === 'LOGISTIC') {
-      // onnxruntime 1.30 applies the logistic whatever the weights' signs (measured).
+      // onnxruntime 1.30 applies the logistic whatever the weights' signs (trees-exact checks it).
       out[o] = logistic(-v0);
       out[o + 1] = logistic(v0);
     } else {
