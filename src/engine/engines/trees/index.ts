@@ -1,12 +1,4 @@
-// TEMPORARY placeholder, not committed
-import type { OnnxModel } from '../../../onnx/model.js';
-import type { Session, SessionSpec } from '../session.js';
-export interface TreeEnsemble {
-  x: number;
-}
-export function readTreeEnsemble(_m: OnnxModel, _s: SessionSpec): TreeEnsemble | { unsupported: string } {
-  return { unsupported: 'placeholder' };
-}
-export async function createTreeSession(_e: TreeEnsemble, _s: SessionSpec): Promise<Session> {
-  throw new Error('x');
-}
+/** The built-in engine for ONNX tree ensembles: read a model, then run it like an onnxruntime session. */
+export { readTreeEnsemble } from './read.js';
+export { createTreeSession } from './session.js';
+export type { TreeEnsemble, Aggregate, PostTransform } from './ensemble.js';
