@@ -61,7 +61,7 @@ async function boot(): Promise<void> {
   await predictNow(page);
   el('load-time').textContent = `Model ready in ${formatMs(loadMs)}.`;
   document.body.dataset.state = 'ready';
-  // Only now the hourly model: it does not compete with the first forecast, and its worker finds onnxruntime's wasm cached.
+  // Only now the hourly model: it does not compete with the first forecast.
   page.ride = createRidePanel();
   page.ride.setDays(page.days, page.shift);
   page.ride.setDailyResults(page.results);

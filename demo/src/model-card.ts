@@ -30,7 +30,8 @@ export function renderModelCard(section: HTMLElement, info: BundleInfo, runtime:
     <dl class="facts">
       <dt>Model</dt>
       <dd><strong>${esc(info.name)}</strong> version <strong class="model-version">${esc(info.version)}</strong>, built ${esc(info.createdAt.slice(0, 10))}.
-        Runs ${runtime === 'worker' ? 'in a Web Worker' : 'on the page'} with WebAssembly, on your device.</dd>
+        Runs ${runtime === 'worker' ? 'in a Web Worker' : 'on the page'}, on your device, on
+        <span class="engine">${info.engine === 'trees' ? 'featurecast’s built-in tree engine' : 'onnxruntime-web'}</span>.</dd>
       <dt>Training data</dt>
       <dd>${esc(training.dataset)}: ${formatCount(training.rows)} days, ${esc(range(training.from, training.to))}.
         <span class="small">${esc(training.split)}</span></dd>

@@ -32,6 +32,8 @@ export function onModelProgress(progress: LoadProgress): void {
   if (progress.stage === 'model' || progress.stage === 'verify') {
     showBytes(el('progress-model'), el('progress-model-text'), progress.loaded, progress.total);
   } else if (progress.stage === 'runtime') {
+    // Only a model the built-in tree engine cannot run downloads onnxruntime's wasm.
+    el('progress-wasm-row').hidden = false;
     showBytes(el('progress-wasm'), el('progress-wasm-text'), progress.loaded, progress.total);
   }
 }

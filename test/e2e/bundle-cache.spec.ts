@@ -102,12 +102,12 @@ function runtimeKeys(page: Page) {
   });
 }
 
-/** Loads, predicts one fixture record and disposes; an error comes back as its message. */
+/** Loads on onnxruntime (whose wasm these tests are about), predicts one fixture record and disposes; an error comes back as its message. */
 function predictOnce(page: Page) {
   return page.evaluate(
     async ({ source, record }) => {
       try {
-        const p = await window.featurecast.createPredictor(source);
+        const p = await window.featurecast.createPredictor(source, { engine: 'onnxruntime' });
         const value = (await p.predict(record)).value as number;
         await p.dispose();
         return value;

@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, expect, test, type Page } from '@playwright/test';
+import { mkdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
 import { createPredictor, type Predictor } from 'featurecast';
 import { bikeDaily } from 'featurecast/bike-daily';
 import { readDayCsv } from '../../models/bike-daily/data.js';
@@ -227,33 +226,31 @@ test('keyboard only: every control is labelled and reachable with Tab', async ({
   expect(problems).toEqual([]);
 });
 
-test('loading shows real byte counts for the model and the wasm', async ({ page }) => {
+test('loading shows real byte counts for the model, and no runtime download for the tree models', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 700 });
   const problems = await openDemo(page, ['slow']);
-  await expect(page.locator('#progress-wasm-text')).toContainText(/^[\d.]+ (B|kB|MB) of [\d.]+ MB$/);
+  await expect(page.locator('#progress-model-text')).toContainText(/^[\d.]+ (B|kB|MB) of [\d.]+ kB$/);
   await page.screenshot({ path: resolve(SHOTS, 'loading-375.png') });
   await waitReady(page);
   const modelBytes = formatKb(await modelSize());
   await expect(page.locator('#progress-model-text')).toHaveText(`${modelBytes} of ${modelBytes}`);
+  await expect(page.locator('#progress-wasm-row')).toBeHidden();
   expect(problems).toEqual([]);
 });
 
-test('the wasm body is downloaded once: the worker gets it from the HTTP cache', async ({ browserName }, testInfo) => {
-  // Playwright's default contexts are incognito, whose memory cache skips a 14 MB entry; a
-  // visitor's normal profile has a disk cache, so this test uses a persistent profile.
-  expect(browserName).toBe('chromium');
-  const profile = mkdtempSync(join(tmpdir(), 'featurecast-profile-'));
-  const context = await chromium.launchPersistentContext(profile, testInfo.project.use.launchOptions);
-  try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(siteUrl('demo', ['t-once']));
-    await waitReady(page);
-    const wasm = (await requestLog('t-once')).filter((r) => r.path.endsWith('.wasm'));
-    expect(wasm.filter((r) => r.bytes > 0)).toHaveLength(1);
-  } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
+test('both bike models run on the built-in tree engine: the demo fetches no onnxruntime, JS or wasm', async ({ page }) => {
+  await openDemo(page, ['t-demo-engine']);
+  await waitReady(page);
+  await expect(page.locator('#model-card .engine')).toHaveText(/built-in tree engine/);
+  // The hourly panel's model is loaded after the first forecast.
+  await expect(page.locator('#ride')).toHaveAttribute('data-state', 'ready', { timeout: 15_000 });
+  await expect(page.locator('#hours > li[data-rentals]')).toHaveCount(24);
+  const paths = (await requestLog('t-demo-engine')).map((r) => r.path);
+  expect(
+    paths.filter((p) => p.endsWith('.onnx')),
+    paths.join(', '),
+  ).toHaveLength(2); // bike-daily's and bike-hourly's
+  expect(paths.filter((p) => /\.wasm$|ort/.test(p))).toEqual([]);
 });
 
 for (const [flag, code, text] of [

@@ -204,4 +204,12 @@ WebAssembly.Memory = new Proxy(WebAssembly.Memory, {
     globalThis.wasmMemories.push(memory);
     return memory;
   },
-});`;
+});
+// A module that defines its own memory (the tree kernel's) exports it from the instance instead.
+const instantiate = WebAssembly.instantiate;
+WebAssembly.instantiate = async function (...args) {
+  const result = await instantiate.apply(this, args);
+  const instance = result instanceof WebAssembly.Instance ? result : result.instance;
+  for (const value of Object.values(instance.exports)) if (value instanceof WebAssembly.Memory) globalThis.wasmMemories.push(value);
+  return result;
+};`;

@@ -60,7 +60,7 @@ describe('expf and logf', () => {
 describe('the tree kernel', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('committed bytes (kernel-wasm.ts) are kernel.wat compiled; run `node scripts/trees-kernel.mjs` after editing the .wat', async () => {
+  it('committed bytes (kernel-wasm.ts) are kernel.wat compiled; run `npm run kernel` after editing the .wat', async () => {
     const wat = readFileSync(new URL('../../src/engine/engines/trees/kernel.wat', import.meta.url), 'utf8');
     const module = (await wabt()).parseWat('kernel.wat', wat);
     const bytes = module.toBinary({}).buffer;

@@ -28,7 +28,7 @@ export function expf(x: number): number {
   if (((bitsOf(x) >>> 20) & 0x7ff) >= 0x42b) {
     // |x| >= 88 or NaN.
     if (x === -Infinity) return 0;
-    if (x !== x || x === Infinity) return x + x;
+    if (Number.isNaN(x) || x === Infinity) return x + x;
     if (x > EXP_MAX!) return Infinity;
     if (x < EXP_MIN!) return 0;
   }
