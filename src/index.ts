@@ -1,7 +1,7 @@
 // The public API, and nothing else: everything not listed here is internal.
 export { createPredictor } from './predictor.js';
 export type { Predictor, PredictorOptions, CallOptions, BatchOptions } from './predictor.js';
-export type { BundleSource, BundleData, BundleUrls, LoadProgress } from './engine/loading/bundle.js';
+export type { BundleSource, BundleData, BundleUrls, LoadProgress } from './engine/loading/source.js';
 export { isRejected } from './outputs/postprocess.js';
 export type { Prediction, RejectedRecord } from './outputs/postprocess.js';
 export { printableValue } from './schema/record.js';

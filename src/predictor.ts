@@ -1,5 +1,5 @@
 import { AbortedError, DisposedError, TimeoutError, ValidationError } from './errors.js';
-import { resolveSource, type BundleSource, type LoadProgress } from './engine/loading/bundle.js';
+import { resolveSource, type BundleSource, type LoadProgress } from './engine/loading/source.js';
 import type { RunOptions } from './engine/core.js';
 import type { EngineChoice } from './engine/engines/session.js';
 import { WorkerBackend, type Backend } from './engine/transport/remote.js';

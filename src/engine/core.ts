@@ -4,7 +4,8 @@ import { compileOutput, type BatchColumns, type OutputStage } from '../outputs/p
 import type { Manifest } from '../schema/manifest.js';
 import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
 import { Monitor, type MatchedActuals, type MonitorSnapshot } from '../monitor/monitor.js';
-import { loadBundle, type BundleSource, type LoadOptions } from './loading/bundle.js';
+import { loadBundle, type LoadOptions } from './loading/bundle.js';
+import type { BundleSource } from './loading/source.js';
 import { createSession, type EngineName, type Session, type SessionOptions } from './engines/session.js';
 import { warmUp } from './engines/warm-up.js';
 

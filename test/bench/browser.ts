@@ -14,9 +14,10 @@ import { installStallProbe, type StallProbe } from './stall.js';
 import { median, round } from './stats.js';
 
 /**
- * Chromium figures (Debian Chromium via Playwright), on the e2e harness page that imports
- * featurecast as an app would, with the bike bundle served from 127.0.0.1:
- * cold start with an empty and with a warm HTTP cache, the main → worker → main round trip of
+ * Chromium figures (Debian Chromium via Playwright), on the e2e harness pages that import
+ * featurecast as an app would, with the bike bundle served from 127.0.0.1: on the smallest app
+ * (app.html, createPredictor only) the bytes of a first visit and the start with an empty and
+ * with a warm HTTP cache; on the harness, the main → worker → main round trip of
  * one `predict`, `predictBatch` throughput for 100,000 records in the worker, and the longest
  * main-thread stall meanwhile; bike-hourly's 336-hour batch of the demo (hourly.ts); then the
  * same measurements without featurecast (browser-reference.ts), in the same browser.
@@ -54,15 +55,20 @@ export interface BrowserFigures extends ReferenceFigures, HourlyFigures {
   longestMainThreadTaskMs: number;
 }
 
-type Harness = { featurecast: typeof import('../../src/index.js') };
+type Harness = {
+  featurecast?: typeof import('../../src/index.js');
+  app?: { createPredictor: typeof import('../../src/index.js').createPredictor };
+};
 
 /** createPredictor → first answer, in ms, measured in the page; and the engine that answered. */
 function coldStart(page: Page, base: string): Promise<{ ms: number; engine: string }> {
   return page.evaluate(
     async ({ base, sample }) => {
-      const { featurecast } = window as unknown as Harness;
+      // The smallest app's page (app.html) or the harness, which exposes the whole API.
+      const { app, featurecast } = window as unknown as Harness;
+      const createPredictor = (app ?? featurecast)!.createPredictor;
       const t0 = performance.now();
-      const p = await featurecast.createPredictor({ manifest: `${base}manifest.json`, model: `${base}model.onnx` });
+      const p = await createPredictor({ manifest: `${base}manifest.json`, model: `${base}model.onnx` });
       await p.predict(sample);
       const ms = performance.now() - t0;
       (window as unknown as { bench: unknown }).bench = p;
@@ -101,6 +107,7 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
   try {
     const models = (flags: string) => `${server.url}/${flags}/models/`;
     const harness = (flags: string) => `${server.url}/${flags}/harness/`;
+    const app = (flags: string) => `${server.url}/${flags}/harness/app.html`;
 
     // Cold: a fresh context has an empty HTTP cache and Cache API. Warm: the same context, reloaded.
     const cold: number[] = [];
@@ -111,13 +118,13 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
       const page = await context.newPage();
       // The first visit is tagged, so the server's log lists what it fetched.
       const flags = r === 0 ? 't-first' : '-';
-      await open(page, harness(flags), 'harnessReady');
+      await open(page, app(flags), 'appReady');
       const first = await coldStart(page, models(flags));
       cold.push(first.ms);
       engines.add(first.engine);
       for (let w = 0; w < 2; w++) {
         await page.reload();
-        await open(page, harness('-'), 'harnessReady');
+        await open(page, app('-'), 'appReady');
         warm.push((await coldStart(page, models('-'))).ms);
       }
       await context.close();

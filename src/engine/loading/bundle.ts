@@ -3,41 +3,13 @@ import { parseManifest } from '../../schema/parse.js';
 import type { Manifest } from '../../schema/manifest.js';
 import { concatBytes } from './bytes.js';
 import { cachedFetch, forgetCached, type CacheOptions } from './cache.js';
+import { isUrl, isUrls, type BundleSource, type LoadProgress } from './source.js';
 
 /**
  * Loading a bundle (manifest.json + model.onnx) from a URL, a file path (Node) or memory, with
  * progress, an optional SRI hash for the manifest, and the model's sha256 checked before any
  * session exists.
  */
-
-/** A bundle already in memory. */
-export interface BundleData {
-  manifest: unknown;
-  model: Uint8Array | ArrayBuffer;
-}
-
-/** Separate locations for manifest and model, e.g. when a bundler renamed the files. */
-export interface BundleUrls {
-  manifest: string | URL;
-  model: string | URL;
-}
-
-/** Where a bundle comes from: the manifest's URL or file path (the model sits beside it), both locations, or the bundle itself. */
-export type BundleSource = string | URL | BundleUrls | BundleData;
-
-function isUrls(source: BundleSource): source is BundleUrls {
-  return typeof source === 'object' && !(source instanceof URL) && (typeof source.model === 'string' || source.model instanceof URL);
-}
-
-export interface LoadProgress {
-  /** `runtime`: onnxruntime's wasm, downloaded on the first load in a worker (kept in the Cache API after). */
-  stage: 'manifest' | 'model' | 'verify' | 'session' | 'runtime' | 'ready';
-  /** Bytes received so far for this stage's file (for `session` and `ready`: the model's size). */
-  loaded: number;
-  /** Expected bytes, when known. */
-  total?: number | undefined;
-  url?: string | undefined;
-}
 
 export interface LoadOptions extends CacheOptions {
   onProgress?: ((progress: LoadProgress) => void) | undefined;
@@ -50,25 +22,6 @@ export interface LoadedBundle {
   model: Uint8Array;
   /** Manifest location, when loaded from one. */
   url?: string | undefined;
-}
-
-const hasScheme = /^[a-z][a-z0-9+.-]*:/i;
-/** `C:\\…` looks like a URL scheme but is a Windows file path. */
-const windowsPath = /^[a-z]:[\\/]/i;
-const isUrl = (location: string) => hasScheme.test(location) && !windowsPath.test(location);
-
-/** Relative strings are resolved here, on the caller's side, because a worker has another base URL. */
-export function resolveSource(source: BundleSource): BundleSource {
-  if (isUrls(source)) return { manifest: resolveLocation(source.manifest), model: resolveLocation(source.model) };
-  if (typeof source === 'object' && !(source instanceof URL)) return source;
-  return resolveLocation(source);
-}
-
-function resolveLocation(location: string | URL): string {
-  if (location instanceof URL) return location.href;
-  if (hasScheme.test(location)) return location;
-  const base = typeof document !== 'undefined' ? document.baseURI : (globalThis as { location?: Location }).location?.href;
-  return base ? new URL(location, base).href : location;
 }
 
 export async function loadBundle(source: BundleSource, options: LoadOptions = {}): Promise<LoadedBundle> {

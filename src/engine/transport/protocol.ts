@@ -2,7 +2,7 @@ import type { Remote } from 'comlink';
 import { reviveError, serializeError, type SerializedError } from '../../errors.js';
 import type { BatchColumns } from '../../outputs/postprocess.js';
 import type { Manifest } from '../../schema/manifest.js';
-import type { BundleSource, LoadProgress } from '../loading/bundle.js';
+import type { BundleSource, LoadProgress } from '../loading/source.js';
 import type { RunOptions } from '../core.js';
 import type { EngineChoice, EngineName } from '../engines/session.js';
 import type { AccuracySnapshot, Actual } from '../../monitor/accuracy.js';

@@ -4,7 +4,7 @@ import { ColumnsJoiner } from './join.js';
 import { LiveWorker, neverStarted } from './live-worker.js';
 import type { BatchColumns } from '../../outputs/postprocess.js';
 import type { Manifest } from '../../schema/manifest.js';
-import type { BundleSource, LoadProgress } from '../loading/bundle.js';
+import type { BundleSource, LoadProgress } from '../loading/source.js';
 import type { RunOptions } from '../core.js';
 import type { EngineName } from '../engines/session.js';
 import type { EngineApi, Loaded, WorkerLoadOptions } from './protocol.js';
