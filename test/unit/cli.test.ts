@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTsx, type Run } from '../fixtures/run-tsx.js';
 import { createPredictor, type Predictor } from '../../src/index.js';
 import { uciToRecord } from '../../models/bike-daily/uci.js';
 import { readDayCsv } from '../../models/bike-daily/data.js';
@@ -22,25 +23,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI from source through tsx, as `featurecast …` would run dist/cli/main.js. */
-function cli(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const cli = (args: string[], stdin?: string): Promise<Run> => runTsx(MAIN, args, { cwd: ROOT, stdin });
 
 function file(name: string, text: string): string {
   const path = join(dir, name);

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readmeBlocks } from '../fixtures/readme.js';
+import { runTsx } from '../fixtures/run-tsx.js';
 
 /**
  * The README's TypeScript samples, run as a user would run them: each block as its own module
@@ -16,18 +16,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Inside the package, not under node_modules or /tmp: a package imports itself by name only from within.
 const dir = mkdtempSync(join(ROOT, '.readme-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** What each `console.log(…); // shown` promises, as patterns for one output line. */
 function promised(block: string): RegExp[] {
@@ -54,7 +42,7 @@ describe('README samples', () => {
       ?.slice(0, 60)}…) runs and prints what it says`, async () => {
       const file = join(dir, `sample-${i + 1}.ts`);
       writeFileSync(file, block);
-      const { code, stdout, stderr } = await run(file);
+      const { code, stdout, stderr } = await runTsx(file, [], { cwd: ROOT });
       expect(stderr.replace(/npm warn.*\n/g, ''), stderr).toBe('');
       expect(code).toBe(0);
       const lines = stdout.split('\n');
