@@ -59,6 +59,9 @@ export async function createOrtSession(
     await session.release();
     throw new BundleError('ERR_BUNDLE_MISMATCH', `Model and manifest disagree: ${mismatch}`);
   }
+  // One run now, inside the load: V8 compiles onnxruntime's wasm lazily, function by function, and
+  // the first run's long task would otherwise fall into a caller's first call (and its watchdog).
+  await prime(session, spec);
   return {
     engine: 'onnxruntime',
     async run(matrix, rows) {
@@ -78,6 +81,19 @@ export async function createOrtSession(
     },
     release: () => session.release(),
   };
+}
+
+async function prime(session: ort.InferenceSession, spec: SessionSpec): Promise<void> {
+  const input = new ort.Tensor('float32', new Float32Array(spec.width), [1, spec.width]);
+  try {
+    const results = await session.run({ [spec.inputName]: input });
+    for (const value of Object.values(results)) (value as ort.Tensor).dispose();
+  } catch (cause) {
+    await session.release();
+    throw new EngineError(`onnxruntime failed to run the model: ${message(cause)}`);
+  } finally {
+    input.dispose();
+  }
 }
 
 /** A model's inputs and outputs as onnxruntime reads them: name, and for tensors the element type and shape. */
