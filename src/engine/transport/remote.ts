@@ -67,13 +67,20 @@ export class WorkerBackend implements Backend {
   async run(records: readonly unknown[], options: RunOptions, abandoned?: () => boolean): Promise<BatchColumns> {
     if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((worker) => worker.run(records, options));
     const joiner = new ColumnsJoiner(records.length);
-    // One message at a time, awaited: each clone then runs in its own main-thread task.
+    // Two messages in flight: the page clones the next slice while the worker runs this one. Each
+    // clone still runs in a main-thread task of its own.
+    let previous: { start: number; answer: Promise<BatchColumns> } | undefined;
     for (let start = 0; start < records.length; start += RECORDS_PER_MESSAGE) {
       // The caller has its answer (an error) already; the rest would only keep the worker busy.
       if (abandoned?.()) throw new AbortedError('abandoned');
       const slice = records.slice(start, start + RECORDS_PER_MESSAGE);
-      joiner.add(await this.invoke((worker) => worker.run(slice, { ...options, invalid: 'report' })), start);
+      const answer = this.invoke((worker) => worker.run(slice, { ...options, invalid: 'report' }));
+      // Awaited below, or left when an earlier slice failed: never an unhandled rejection.
+      answer.catch(() => {});
+      if (previous) joiner.add(await previous.answer, previous.start);
+      previous = { start, answer };
     }
+    if (previous) joiner.add(await previous.answer, previous.start);
     const merged = joiner.result();
     if (merged.issues.length && options.invalid !== 'report') throw new ValidationError(merged.issues);
     return merged;
