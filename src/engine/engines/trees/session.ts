@@ -1,7 +1,6 @@
 import { EngineError } from '../../../errors.js';
 import type { Session, SessionSpec } from '../session.js';
-import { Aggregator } from './aggregate.js';
-import { finishOne } from './aggregate.js';
+import { Aggregator, finishOne } from './aggregate.js';
 import type { TreeEnsemble } from './ensemble.js';
 import { loadKernel } from './kernel.js';
 import { align, FLAG_LEAVES, LANES, layOut } from './layout.js';
@@ -10,10 +9,10 @@ import { align, FLAG_LEAVES, LANES, layOut } from './layout.js';
 const LEAF_CHUNK = 1024;
 
 /**
- * A Session over the ensemble: the wasm kernel walks the trees, and either sums leaf values
- * itself (one output, SUM or AVERAGE: the common case) or hands back the leaves for the
- * aggregators in aggregate.ts. Each session has its own instance and memory, grown to the
- * largest batch seen and kept for the next call.
+ * A Session over the ensemble: the kernel (wasm, or its JavaScript twin) walks the trees and
+ * either sums leaf values itself (one output, SUM or AVERAGE: the common case) or hands back the
+ * leaves for the aggregators in aggregate.ts. Each session has its own kernel and memory, grown to
+ * the largest batch seen and kept for the next call.
  */
 export async function createTreeSession(ensemble: TreeEnsemble, spec: SessionSpec): Promise<Session> {
   const { memory, grow, run } = await loadKernel();
