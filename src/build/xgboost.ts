@@ -2,8 +2,9 @@
  * Converts an XGBoost JSON model to ONNX at bundle time, so the runtime keeps one model format:
  * an `ai.onnx.ml.TreeEnsembleRegressor` for the summed margins, then standard ops for the link.
  */
-import { floats, int, ints, str, strings, tensorInfo } from '../onnx/attributes.js';
+import { int, tensorInfo } from '../onnx/attributes.js';
 import { DataType, encodeModel, type OnnxAttribute, type OnnxNode } from '../onnx/model.js';
+import { TreeEnsembleWriter } from '../onnx/tree-ensemble.js';
 import { readXgboost, type XgbModel } from './xgboost-model.js';
 
 export { evaluateXgboost } from './xgboost-eval.js';
@@ -77,63 +78,19 @@ export function xgboostToOnnx(json: unknown, options: XgboostToOnnxOptions): Xgb
 
 /** All trees in one TreeEnsembleRegressor: one target per class, base_values the base margins. */
 function treeNode(xgb: XgbModel, input: string, output: string): OnnxNode {
-  const n = {
-    tree: [] as number[],
-    node: [] as number[],
-    feat: [] as number[],
-    val: [] as number[],
-    mode: [] as string[],
-    t: [] as number[],
-    f: [] as number[],
-    miss: [] as number[],
-  };
-  const target = { tree: [] as number[], node: [] as number[], id: [] as number[], w: [] as number[] };
+  const writer = new TreeEnsembleWriter(true);
   xgb.trees.forEach((tree, treeId) => {
     for (const [k, feature] of tree.feature.entries()) {
-      const leaf = feature < 0;
-      n.tree.push(treeId);
-      n.node.push(k);
-      n.feat.push(leaf ? 0 : feature);
-      n.val.push(leaf ? 0 : tree.value[k]!);
-      // XGBoost goes left when x < t: the ONNX "true" branch of BRANCH_LT.
-      n.mode.push(leaf ? 'LEAF' : 'BRANCH_LT');
-      n.t.push(leaf ? 0 : tree.left[k]!);
-      n.f.push(leaf ? 0 : tree.right[k]!);
-      // NaN fails x < t, so it goes right unless the node's default is left.
-      n.miss.push(!leaf && tree.defaultLeft[k] ? 1 : 0);
-      if (leaf) {
-        target.tree.push(treeId);
-        target.node.push(k);
-        target.id.push(tree.group);
-        target.w.push(tree.value[k]!);
+      if (feature < 0) {
+        writer.leaf(treeId, k, tree.group, tree.value[k]!);
+        continue;
       }
+      // XGBoost goes left when x < t: the ONNX "true" branch of BRANCH_LT. NaN fails x < t, so it
+      // goes right unless the node's default is left.
+      writer.branch(treeId, k, feature, tree.value[k]!, 'BRANCH_LT', tree.left[k]!, tree.right[k]!, tree.defaultLeft[k] === true);
     }
   });
-  return {
-    input: [input],
-    output: [output],
-    name: 'xgboost_trees',
-    opType: 'TreeEnsembleRegressor',
-    domain: 'ai.onnx.ml',
-    attribute: [
-      str('aggregate_function', 'SUM'),
-      floats('base_values', xgb.baseMargin),
-      int('n_targets', xgb.outputs),
-      ints('nodes_falsenodeids', n.f),
-      ints('nodes_featureids', n.feat),
-      ints('nodes_missing_value_tracks_true', n.miss),
-      strings('nodes_modes', n.mode),
-      ints('nodes_nodeids', n.node),
-      ints('nodes_treeids', n.tree),
-      ints('nodes_truenodeids', n.t),
-      floats('nodes_values', n.val),
-      str('post_transform', 'NONE'),
-      ints('target_ids', target.id),
-      ints('target_nodeids', target.node),
-      ints('target_treeids', target.tree),
-      floats('target_weights', target.w),
-    ],
-  };
+  return writer.node('xgboost_trees', input, output, xgb.baseMargin, xgb.outputs);
 }
 
 /** Standard ONNX ops from the margins to XGBoost's `predict` output (none for identity links). */
