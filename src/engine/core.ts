@@ -31,8 +31,6 @@ const CHUNK_ROWS = 16_384;
 
 export class ModelEngine {
   readonly manifest: Manifest;
-  /** The engine that runs the model. */
-  readonly engine: EngineName;
   private readonly pipeline: Pipeline;
   private readonly output: OutputStage;
   private readonly session: Session;
@@ -50,8 +48,12 @@ export class ModelEngine {
     this.pipeline = pipeline;
     this.output = output;
     this.session = session;
-    this.engine = session.engine;
     this.monitor = new Monitor(manifest);
+  }
+
+  /** The engine that runs the model. */
+  get engine(): EngineName {
+    return this.session.engine;
   }
 
   static async load(source: BundleSource, options: EngineOptions = {}): Promise<ModelEngine> {

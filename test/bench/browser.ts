@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { chromium, type Browser, type Page } from '@playwright/test';
+import playwrightConfig from '../../playwright.config.js';
 import { startStaticServer, type LoggedRequest } from '../e2e/server.js';
 import { writeBrowserData } from './browser-data.js';
 import { BATCH_SIZE, open, planFor, SAMPLE, type Plan } from './browser-plan.js';
@@ -22,17 +23,6 @@ import { median, round } from './stats.js';
  * main-thread stall meanwhile; bike-hourly's 336-hour batch of the demo (hourly.ts); then the
  * same measurements without featurecast (browser-reference.ts), in the same browser.
  */
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export interface BrowserFigures extends ReferenceFigures, HourlyFigures {
   /** What ran the model (`info.engine`). */
@@ -103,7 +93,8 @@ async function measure(plan: Plan, repo: string, data: string): Promise<BrowserF
     data,
   };
   const server = await startStaticServer(sites);
-  const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  // Debian's Chromium with the e2e suite's flags: one place says how this project starts a browser.
+  const browser: Browser = await chromium.launch(playwrightConfig.use?.launchOptions);
   try {
     const models = (flags: string) => `${server.url}/${flags}/models/`;
     const harness = (flags: string) => `${server.url}/${flags}/harness/`;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Browser } from '@playwright/test';
+import type { TypicalHours } from '../../models/bike-hourly/typical.js';
 import { open, type Plan } from './browser-plan.js';
 import { median, percentile, round } from './stats.js';
 
@@ -18,18 +19,9 @@ export interface HourlyFigures {
   hourly336P99Ms: number;
 }
 
-interface TypicalRow {
-  dayOfYear: number;
-  temperature: number[];
-  feelsLike: number[];
-  humidity: number[];
-  windSpeed: number[];
-  weather: string[];
-}
-
 /** 14 days × 24 hours from `start`, each hour with the typical weather shipped beside the model. */
 export function hourlyRecords(start = '2012-09-01'): Array<Record<string, unknown>> {
-  const table = JSON.parse(readFileSync('models/bike-hourly/typical-hourly-weather.json', 'utf8')) as { days: TypicalRow[] };
+  const table = JSON.parse(readFileSync('models/bike-hourly/typical-hourly-weather.json', 'utf8')) as { days: TypicalHours[] };
   const records: Array<Record<string, unknown>> = [];
   for (let d = 0; d < HOURLY_BATCH / 24; d++) {
     const at = new Date(Date.parse(`${start}T00:00:00Z`) + d * 86_400_000);
