@@ -1,6 +1,7 @@
 import type { DriftStatus, MonitorSnapshot } from 'featurecast';
 import { LABELS } from './days-view.js';
 import type { DriftSample } from './drift.js';
+import { h } from './dom.js';
 import { formatCount } from './format.js';
 import type { Shift } from './shift.js';
 
@@ -14,15 +15,6 @@ const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as
 
 const WORDS: Record<DriftStatus, string> = { ok: 'OK', warn: 'Warn', alert: 'Alert', 'insufficient-data': 'Too few days' };
 
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Record<string, unknown> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node: HTMLElementTagNameMap[K] = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
 
 const pill = (status: DriftStatus) =>
   h('span', { className: `drift-pill status-${status}` }, h('span', { className: 'dot', ariaHidden: 'true' }), WORDS[status]);
