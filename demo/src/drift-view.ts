@@ -15,7 +15,6 @@ const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as
 
 const WORDS: Record<DriftStatus, string> = { ok: 'OK', warn: 'Warn', alert: 'Alert', 'insufficient-data': 'Too few days' };
 
-
 const pill = (status: DriftStatus) =>
   h('span', { className: `drift-pill status-${status}` }, h('span', { className: 'dot', ariaHidden: 'true' }), WORDS[status]);
 const fieldLabel = (name: string) => (LABELS as Record<string, string>)[name] ?? name;
