@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -6,6 +5,7 @@ import { HELP } from '../../src/cli/help.js';
 import { runCli } from '../../src/cli/run.js';
 import { benchRecords } from '../bench/records.js';
 import { postBytes, rawClient, readResponse } from '../fixtures/server-tools.js';
+import { serveTsx } from '../fixtures/run-tsx.js';
 
 /** `featurecast serve` limit flags: checked before the bundle loads, and passed on to the server. */
 
@@ -73,17 +73,9 @@ describe('featurecast serve limit flags', () => {
       '--keep-alive-timeout-ms',
       '1000',
     ];
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const { child, url: listening } = serveTsx(MAIN, args, { cwd: ROOT });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let err = '';
-        child.stderr.setEncoding('utf8').on('data', (d: string) => {
-          err += d;
-          const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-          if (match) resolve(match[1]!);
-        });
-        child.once('exit', () => reject(new Error(`serve exited: ${err}`)));
-      });
+      const url = await listening;
       expect((await fetch(`${url}/health`)).status).toBe(200);
       const client = await rawClient(Number(new URL(url).port));
       try {

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTsx, type Run } from '../fixtures/run-tsx.js';
+import { runTsx, serveTsx, type Run } from '../fixtures/run-tsx.js';
 import { createPredictor, type Predictor } from '../../src/index.js';
 import { uciToRecord } from '../../models/bike-daily/uci.js';
 import { readDayCsv } from '../../models/bike-daily/data.js';
@@ -158,20 +157,9 @@ describe('featurecast CLI (child process)', { timeout: 60_000 }, () => {
   });
 
   it('serve listens on 127.0.0.1, answers, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const { child, url: listening } = serveTsx(MAIN, ['serve', '--port', '0'], { cwd: ROOT });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let err = '';
-        child.stderr.setEncoding('utf8').on('data', (d: string) => {
-          err += d;
-          const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-          if (match) resolve(match[1]!);
-        });
-        child.once('exit', () => reject(new Error(`serve exited: ${err}`)));
-      });
+      const url = await listening;
       const response = await fetch(`${url}/predict`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
