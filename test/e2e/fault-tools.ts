@@ -154,8 +154,10 @@ export async function armDeath(worker: Worker, how: Death, answered: number): Pr
           announce(now());
           self.close();
         } else if (how === 'throw') {
+          // Announced here, not from the throwing task: the page terminates a worker as soon as its
+          // error arrives, and a message sent in the worker's last task can be lost with it.
+          announce(now());
           setTimeout(() => {
-            announce(now());
             throw new Error('boom');
           });
         } else {
@@ -171,7 +173,10 @@ export async function armDeath(worker: Worker, how: Death, answered: number): Pr
             } catch (error) {
               announce(start, `${hog.length} GiB allocated in ${(now() - start).toFixed(0)} ms before ${String(error)}`);
               hog = [];
-              throw error;
+              // Rethrown from a later task, so the announcement leaves before the page terminates the worker.
+              setTimeout(() => {
+                throw error;
+              });
             }
           });
         }
