@@ -4,9 +4,10 @@ import { compileOutput, type BatchColumns, type OutputStage } from '../outputs/p
 import type { Manifest } from '../schema/manifest.js';
 import type { AccuracySnapshot, Actual } from '../monitor/accuracy.js';
 import { Monitor, type MatchedActuals, type MonitorSnapshot } from '../monitor/monitor.js';
-import { loadBundle, type LoadOptions } from './loading/bundle.js';
+import { openBundle, type LoadOptions } from './loading/bundle.js';
+import { writesSettled } from './loading/cache.js';
 import type { BundleSource } from './loading/source.js';
-import { createSession, type EngineName, type Session, type SessionOptions } from './engines/session.js';
+import { openSession, type EngineName, type Session, type SessionOptions } from './engines/session.js';
 import { warmUp } from './engines/warm-up.js';
 
 /**
@@ -57,7 +58,8 @@ export class ModelEngine {
   }
 
   static async load(source: BundleSource, options: EngineOptions = {}): Promise<ModelEngine> {
-    const { manifest, model } = await loadBundle(source, options);
+    const bundle = await openBundle(source, options);
+    const { manifest } = bundle;
     const pipeline = compilePipeline(manifest.inputs, manifest.features);
     const expected = manifest.model.columns;
     if (expected.length !== pipeline.width || expected.some((c, i) => c !== pipeline.columns[i])) {
@@ -67,14 +69,15 @@ export class ModelEngine {
       );
     }
     const output = compileOutput(manifest.output, manifest.inputs);
-    options.onProgress?.({ stage: 'session', loaded: model.byteLength, total: model.byteLength });
-    const session = await createSession(
-      model,
+    const bytes = manifest.model.bytes;
+    const session = await openSession(
+      bundle,
       { inputName: manifest.model.inputName, outputName: manifest.model.outputName, width: pipeline.width },
       options,
       (loaded, total) => options.onProgress?.({ stage: 'runtime', loaded, total }),
+      () => options.onProgress?.({ stage: 'session', loaded: bytes, total: bytes }),
     );
-    options.onProgress?.({ stage: 'ready', loaded: model.byteLength, total: model.byteLength });
+    options.onProgress?.({ stage: 'ready', loaded: bytes, total: bytes });
     return new ModelEngine(manifest, pipeline, output, session, options.monitor !== false);
   }
 
@@ -173,8 +176,10 @@ export class ModelEngine {
     this.stopWarmUp ??= warmUp(this.session, this.pipeline.width);
   }
 
-  dispose(): Promise<void> {
+  /** Also waits for the cache writes of the load: a worker is terminated right after. */
+  async dispose(): Promise<void> {
     this.stopWarmUp?.();
-    return this.session.release();
+    await this.session.release();
+    await writesSettled();
   }
 }

@@ -250,16 +250,21 @@ function encodeOne(w: ProtoWriter, no: number, type: Scalar | Schema, v: unknown
 function decode(r: ProtoReader, schema: Schema, depth: number): Obj {
   if (depth > MAX_DEPTH) throw new Error(`ONNX: messages nested deeper than ${MAX_DEPTH} at byte ${r.pos}`);
   const obj: Obj = {};
+  let field: Field | undefined;
   while (r.next()) {
-    const field = schema.find((f) => f[0] === r.field);
+    // Repeated fields come as runs of one field number (a tree's thousands of nodes_modes strings).
+    if (field?.[0] !== r.field) field = fieldOf(schema, r.field);
     if (!field) {
       r.skip();
       continue;
     }
-    const [, key, type, repeated] = field;
+    // Indexed, not destructured: destructuring iterates, and allocates, while the code is cold.
+    const key = field[1];
+    const type = field[2];
+    const repeated = field[3];
     if (repeated && (type === 'int' || type === 'float' || type === 'double')) {
       // Either encoding is accepted whatever the table says, as protobuf parsers must.
-      r.repeated((obj[key] ??= []) as number[], type === 'int' ? WIRE.VARINT : type === 'double' ? WIRE.I64 : WIRE.I32);
+      obj[key] = r.repeated(obj[key] as number[] | undefined, type === 'int' ? WIRE.VARINT : type === 'double' ? WIRE.I64 : WIRE.I32);
       continue;
     }
     const value =
@@ -278,6 +283,11 @@ function decode(r: ProtoReader, schema: Schema, depth: number): Obj {
     else obj[key] = value;
   }
   return obj;
+}
+
+function fieldOf(schema: Schema, no: number): Field | undefined {
+  for (const field of schema) if (field[0] === no) return field;
+  return undefined;
 }
 
 /** A type as onnxruntime prints it, e.g. `seq(map(int64,tensor(float)))` for scikit-learn's ZipMap output. */

@@ -131,14 +131,20 @@ export class ProtoReader {
     if (this.pos >= this.end) return false;
     const at = this.pos;
     const tag = this.varint();
-    this.field = Math.floor(tag / 8);
-    this.wire = tag % 8;
-    if (this.field < 1 || this.field > 0x1fffffff || this.wire > 5) this.fail(`invalid tag ${tag}`, at);
+    if (tag < 8 || tag >= TWO_32 || (tag & 7) > 5) this.fail(`invalid tag ${tag}`, at);
+    this.field = tag >>> 3;
+    this.wire = tag & 7;
     return true;
   }
 
   /** A varint as int64 (two's complement), exact within ±2^53. */
   varint(): number {
+    // One byte, the common case, in small-integer arithmetic: the general path makes heap numbers while the code is cold.
+    const first = this.buf[this.pos]!;
+    if (first < 0x80 && this.pos < this.end) {
+      this.pos++;
+      return first;
+    }
     const at = this.pos;
     let lo = 0;
     let hi = 0;
@@ -173,7 +179,8 @@ export class ProtoReader {
   }
 
   string(): string {
-    return utf8Decoder.decode(this.bytes());
+    const start = this.expect(WIRE.LEN).need(this.varint());
+    return recentString(this.buf, start, this.pos) ?? utf8Decoder.decode(this.buf.subarray(start, this.pos));
   }
 
   /** A reader for an embedded message; it shares the buffer, so its error offsets stay absolute. */
@@ -182,14 +189,22 @@ export class ProtoReader {
     return new ProtoReader(this.buf, start, this.pos);
   }
 
-  /** Appends a repeated scalar, packed or one value per field: parsers must accept both. */
-  repeated(out: number[], wire: ScalarWire): void {
+  /** A repeated scalar's next values, packed or one per field (parsers must accept both): appended to `out`, or a new array. */
+  repeated(out: number[] | undefined, wire: ScalarWire): number[] {
     if (this.wire !== WIRE.LEN) {
-      out.push(this.expect(wire).scalar(wire));
-      return;
+      const value = this.expect(wire).scalar(wire);
+      if (!out) return [value];
+      out.push(value);
+      return out;
     }
-    const packed = this.message();
-    while (packed.pos < packed.end) out.push(packed.scalar(wire));
+    const start = this.expect(WIRE.LEN).need(this.varint());
+    const run =
+      wire === WIRE.VARINT
+        ? packedVarints(new ProtoReader(this.buf, start, this.pos))
+        : packedFixed(this.buf, start, this.pos, wire === WIRE.I32 ? 4 : 8);
+    if (!out) return run;
+    for (let i = 0; i < run.length; i++) out.push(run[i]!);
+    return out;
   }
 
   /** Skips the current field's value, whatever its wire type; a group is skipped to its matching end. */
@@ -226,4 +241,67 @@ export class ProtoReader {
   private fail(what: string, at = this.pos): never {
     throw new Error(`protobuf: ${what} at byte ${at}`);
   }
+}
+
+/**
+ * A tree ensemble's attributes are packed runs of thousands of values, read while the code is
+ * still cold (interpreted): these loops read each value inline into an array of its final size,
+ * since a growing array and per-value calls are what such code spends its time and memory on.
+ */
+function packedVarints(run: ProtoReader): number[] {
+  const { buf, end } = run;
+  let count = 0;
+  for (let i = run.pos; i < end; i++) if (buf[i]! < 0x80) count++;
+  const out = new Array<number>(count);
+  for (let k = 0; run.pos < end; k++) {
+    const b = buf[run.pos]!;
+    if (b < 0x80) {
+      out[k] = b;
+      run.pos++;
+    } else out[k] = run.varint();
+  }
+  return out;
+}
+
+const littleEndian = () => new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function packedFixed(buf: Uint8Array, start: number, end: number, size: 4 | 8): number[] {
+  if ((end - start) % size !== 0)
+    throw new Error(`protobuf: packed run of ${end - start} bytes is not a multiple of ${size} at byte ${start}`);
+  const out = new Array<number>((end - start) / size);
+  if (littleEndian()) {
+    // A copy (a Node Buffer's slice would be a view), so the values are aligned for the typed array.
+    const copy = new Uint8Array(buf.subarray(start, end)).buffer;
+    const values = size === 4 ? new Float32Array(copy) : new Float64Array(copy);
+    for (let i = 0; i < out.length; i++) out[i] = values[i]!;
+  } else {
+    const view = new DataView(buf.buffer, buf.byteOffset);
+    for (let i = 0; i < out.length; i++) out[i] = size === 4 ? view.getFloat32(start + i * 4, true) : view.getFloat64(start + i * 8, true);
+  }
+  return out;
+}
+
+/** Short ASCII strings met lately: a repeated string field such as nodes_modes repeats a few values thousands of times. */
+const recent: string[] = [];
+const RECENT = 8;
+const SHORT = 32;
+
+/** buf[start, end) as one of the recent strings, or as a new short ASCII one (then remembered); undefined for the decoder. */
+function recentString(buf: Uint8Array, start: number, end: number): string | undefined {
+  const length = end - start;
+  if (length > SHORT) return undefined;
+  next: for (let r = 0; r < recent.length; r++) {
+    const s = recent[r]!;
+    if (s.length !== length) continue;
+    for (let i = 0; i < length; i++) if (s.charCodeAt(i) !== buf[start + i]) continue next;
+    return s;
+  }
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b >= 0x80) return undefined;
+    s += String.fromCharCode(b);
+  }
+  if (recent.unshift(s) > RECENT) recent.pop();
+  return s;
 }

@@ -47,7 +47,7 @@ test('a model that fails its sha256 check is not cached: the next load fetches i
 type Source = { manifest: string; model: string };
 const fixture: Source = { manifest: siteUrl('fixtures', [], 'manifest.json'), model: siteUrl('fixtures', [], 'model.onnx') };
 
-/** Loads in the page, predicts one fixture record, and lists the model entries in the cache. */
+/** Loads in the page, predicts one fixture record, and lists the cache entries of model bytes. */
 function loadAndPredict(page: Page, source: Source) {
   return page.evaluate(
     async ({ source, record }) => {
@@ -55,7 +55,7 @@ function loadAndPredict(page: Page, source: Source) {
       const value = (await p.predict(record)).value as number;
       await p.dispose();
       const cache = await caches.open('featurecast-v1');
-      const keys = (await cache.keys()).map((r) => r.url).filter((u) => u.includes('model.onnx'));
+      const keys = (await cache.keys()).map((r) => r.url).filter((u) => u.includes('featurecast-sha256='));
       return { value, keys };
     },
     { source, record: tinyRecords(1, 3)[0]! },

@@ -32,6 +32,8 @@ export interface LoggedRequest {
   status: number;
   /** Body bytes of a 200 answer to GET (0 otherwise). */
   bytes: number;
+  /** The Referer: the page's URL for a page's fetch, the worker script's for a worker's. */
+  referer: string;
 }
 
 const TYPES: Record<string, string> = {
@@ -62,7 +64,7 @@ export async function startStaticServer(sites: Record<string, string>): Promise<
       res.on('finish', () => {
         const bytes = req.method === 'GET' && res.statusCode === 200 ? Number(res.getHeader('content-length') ?? 0) : 0;
         const list = logs.get(tag) ?? [];
-        list.push({ path, status: res.statusCode, bytes });
+        list.push({ path, status: res.statusCode, bytes, referer: req.headers.referer ?? '' });
         logs.set(tag, list);
       });
     }

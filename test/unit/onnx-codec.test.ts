@@ -187,6 +187,15 @@ describe('decodeModel / encodeModel', () => {
     expect(Math.max(...a.nodes_featureids!.ints!)).toBeLessThan(10);
   });
 
+  it('reads a model from a view at any offset of a larger buffer (a Node Buffer from the pool) as from its own copy', () => {
+    for (const offset of [1, 2, 3, 5]) {
+      const pool = new Uint8Array(bikeBytes.length + offset + 3);
+      pool.set(bikeBytes, offset);
+      expect(decodeModel(pool.subarray(offset, offset + bikeBytes.length))).toEqual(decodeModel(bikeBytes));
+      expect(decodeModel(Buffer.from(pool.buffer, offset, bikeBytes.length))).toEqual(decodeModel(bikeBytes));
+    }
+  });
+
   it('round-trips a model using every field of the subset', () => {
     const raw = new Uint8Array(Float32Array.of(1, -2, 0.5).buffer);
     const model: OnnxModel = {

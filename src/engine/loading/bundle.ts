@@ -1,9 +1,10 @@
 import { BundleError } from '../../errors.js';
 import { parseManifest } from '../../schema/parse.js';
 import type { Manifest } from '../../schema/manifest.js';
-import { concatBytes } from './bytes.js';
-import { cachedFetch, forgetCached, type CacheOptions } from './cache.js';
-import { isUrl, isUrls, type BundleSource, type LoadProgress } from './source.js';
+import { readBody } from './bytes.js';
+import { cachedFetch, forgetCached, inBackground, keepFetched, keepVerified, matchVerified, type CacheOptions } from './cache.js';
+import type { Prefetched } from './prefetch.js';
+import { isUrl, isUrls, siblingOf, type BundleSource, type LoadProgress } from './source.js';
 
 /**
  * Loading a bundle (manifest.json + model.onnx) from a URL, a file path (Node) or memory, with
@@ -15,25 +16,47 @@ export interface LoadOptions extends CacheOptions {
   onProgress?: ((progress: LoadProgress) => void) | undefined;
   /** SRI-style hash of manifest.json, e.g. `sha256-<base64>`. */
   integrity?: string | undefined;
+  /** What the page fetched already (prefetch.ts); the page reported its progress. */
+  prefetched?: Prefetched | undefined;
 }
 
-export interface LoadedBundle {
+/** A bundle whose manifest is read and checked; its model is read when asked for (a stored tree ensemble may make that unnecessary). */
+export interface OpenedBundle {
   manifest: Manifest;
-  model: Uint8Array;
   /** Manifest location, when loaded from one. */
   url?: string | undefined;
+  /** The model's http(s) location, when it is downloaded (and may be cached). */
+  modelUrl?: string | undefined;
+  /** The model's bytes, checked against the manifest's size and sha256. */
+  readModel(): Promise<Uint8Array>;
 }
 
-export async function loadBundle(source: BundleSource, options: LoadOptions = {}): Promise<LoadedBundle> {
+export async function openBundle(source: BundleSource, options: LoadOptions = {}): Promise<OpenedBundle> {
   const progress = options.onProgress ?? (() => {});
   if (typeof source === 'object' && !(source instanceof URL) && !isUrls(source)) {
     const manifest = parseManifest(source.manifest, 'the given bundle');
     const model = source.model instanceof Uint8Array ? source.model : new Uint8Array(source.model);
-    await verifyModel(model, manifest, 'the given bundle', progress);
-    return { manifest, model };
+    return {
+      manifest,
+      async readModel() {
+        await verifyModel(model, manifest, 'the given bundle', progress);
+        return model;
+      },
+    };
   }
   const url = isUrls(source) ? String(source.manifest) : String(source);
-  const manifestBytes = await readBytes(url, options, (loaded, total) => progress({ stage: 'manifest', loaded, total, url }), false);
+  const { prefetched } = options;
+  const given = prefetched?.manifest;
+  if (given instanceof Uint8Array) inBackground(keepFetched(url, given, options));
+  const manifestBytes =
+    given instanceof Uint8Array
+      ? given
+      : await readBytes(
+          url,
+          // Refused when the page asked: the same answer, reported as if the worker had asked.
+          async () => (given ? new Response(null, given) : cachedFetch(url, options)),
+          (loaded, total) => progress({ stage: 'manifest', loaded, total, url }),
+        );
   if (options.integrity) await checkIntegrity(manifestBytes, options.integrity, url);
   let json: unknown;
   try {
@@ -43,38 +66,49 @@ export async function loadBundle(source: BundleSource, options: LoadOptions = {}
   }
   const manifest = parseManifest(json, url);
   const modelUrl = isUrls(source) ? String(source.model) : siblingOf(url, manifest.model.file);
-  const model = await readBytes(
-    modelUrl,
-    { ...options, cacheKey: manifest.model.sha256 },
-    (loaded, total) => progress({ stage: 'model', loaded, total: total ?? manifest.model.bytes, url: modelUrl }),
-    true,
-  );
-  try {
-    await verifyModel(model, manifest, modelUrl, progress);
-  } catch (error) {
-    // A bad download must not stay cached under the sha256 it failed to match.
-    if (isUrl(modelUrl) && !modelUrl.startsWith('file:')) await forgetCached(modelUrl, manifest.model.sha256, options);
-    throw error;
-  }
-  return { manifest, model, url };
+  const downloaded = isUrl(modelUrl) && !modelUrl.startsWith('file:');
+  return {
+    manifest,
+    url,
+    modelUrl: downloaded ? modelUrl : undefined,
+    async readModel() {
+      const { sha256 } = manifest.model;
+      const given = prefetched?.model;
+      const fetched = given && 'bytes' in given ? given : undefined;
+      const refused = given && 'status' in given ? given : undefined;
+      const match = given || !downloaded ? undefined : await matchVerified(modelUrl, sha256, options);
+      const kept = fetched ? fetched.kept : match !== undefined;
+      const model =
+        fetched?.bytes ??
+        (await readBytes(
+          modelUrl,
+          async () => (refused ? new Response(null, refused) : (match ?? (options.fetch ?? globalThis.fetch)(modelUrl))),
+          (loaded, total) => progress({ stage: 'model', loaded, total: total ?? manifest.model.bytes, url: modelUrl }),
+        ));
+      try {
+        await verifyModel(model, manifest, modelUrl, progress);
+      } catch (error) {
+        // A kept copy that no longer verifies (damaged storage) must not fail every later load.
+        if (kept) await forgetCached(modelUrl, sha256, options);
+        throw error;
+      }
+      // Not awaited: the first prediction need not wait for the cache.
+      if (downloaded && !kept) inBackground(keepVerified(modelUrl, sha256, model, options));
+      return model;
+    },
+  };
 }
 
-function siblingOf(manifestUrl: string, file: string): string {
-  if (isUrl(manifestUrl)) return new URL(file, manifestUrl).href;
-  const slash = manifestUrl.lastIndexOf('/');
-  return slash < 0 ? file : `${manifestUrl.slice(0, slash + 1)}${file}`;
-}
-
+/** Reads a file (Node) or the response `request` gives for a URL, with progress. */
 async function readBytes(
   location: string,
-  options: LoadOptions & { cacheKey?: string },
+  request: () => Promise<Response>,
   onBytes: (loaded: number, total: number | undefined) => void,
-  cacheable: boolean,
 ): Promise<Uint8Array> {
   if (!isUrl(location) || location.startsWith('file:')) return readFileInNode(location, onBytes);
   let response: Response;
   try {
-    response = await cachedFetch(location, { ...options, cacheable });
+    response = await request();
   } catch (cause) {
     throw new BundleError('ERR_BUNDLE_FETCH', `Could not load ${location}: ${(cause as Error).message}`, { url: location });
   }
@@ -84,24 +118,14 @@ async function readBytes(
       status: response.status,
     });
   }
-  const length = Number(response.headers.get('content-length'));
-  const total = Number.isFinite(length) && length > 0 ? length : undefined;
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const reader = response.body.getReader();
   try {
-    for (let next = await reader.read(); !next.done; next = await reader.read()) {
-      chunks.push(next.value);
-      loaded += next.value.byteLength;
-      onBytes(loaded, total);
-    }
+    return await readBody(response, onBytes);
   } catch (cause) {
-    throw new BundleError('ERR_BUNDLE_FETCH', `Download of ${location} failed after ${loaded} bytes: ${(cause as Error).message}`, {
+    const { loaded } = cause as { loaded?: number };
+    throw new BundleError('ERR_BUNDLE_FETCH', `Download of ${location} failed after ${loaded ?? 0} bytes: ${(cause as Error).message}`, {
       url: location,
     });
   }
-  return concatBytes(chunks, loaded);
 }
 
 async function readFileInNode(location: string, onBytes: (loaded: number, total: number | undefined) => void): Promise<Uint8Array> {

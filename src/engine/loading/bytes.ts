@@ -9,3 +9,23 @@ export function concatBytes(chunks: readonly Uint8Array[], size: number): Uint8A
   }
   return bytes;
 }
+
+/** A response's body with progress as it streams in; a failure mid-way throws with `loaded`, the bytes received. */
+export async function readBody(response: Response, onBytes: (loaded: number, total: number | undefined) => void): Promise<Uint8Array> {
+  const length = Number(response.headers.get('content-length'));
+  const total = Number.isFinite(length) && length > 0 ? length : undefined;
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = response.body.getReader();
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      chunks.push(next.value);
+      loaded += next.value.byteLength;
+      onBytes(loaded, total);
+    }
+  } catch (cause) {
+    throw Object.assign(cause instanceof Error ? cause : new Error(String(cause)), { loaded });
+  }
+  return concatBytes(chunks, loaded);
+}

@@ -1,8 +1,9 @@
 /**
  * HTTP fetch with the Cache API beside it. The model is immutable per sha256, so it is served
- * cache-first under a key that carries the hash: a new model version misses, is fetched, and
- * evicts the old one. The manifest is network-first and falls back to the cache offline.
- * onnxruntime's wasm is kept cache-first too, by onnxruntime's version (`runtimeCache`).
+ * cache-first under a key that carries the hash, and kept only once it has passed verification: a
+ * new model version misses, is fetched, and evicts the old one. The manifest is network-first and falls back to the cache offline.
+ * onnxruntime's wasm is kept cache-first too, by onnxruntime's version (`runtimeCache`), and what
+ * is computed from a model beside the model's URL (`derivedCache`).
  * Any cache failure (quota, private mode, no Cache API) silently means "use the network".
  */
 
@@ -15,13 +16,20 @@ export interface CacheOptions {
   fetch?: typeof fetch | undefined;
 }
 
-interface FetchOptions extends CacheOptions {
-  /** The sha256 the body must have; makes the response cacheable cache-first. */
-  cacheKey?: string | undefined;
-  cacheable: boolean;
+const DEFAULT_CACHE = 'featurecast-v1';
+
+/** Cache writes not awaited by the load that started them; a worker waits for them before it is terminated, or they would be lost. */
+const writing = new Set<Promise<unknown>>();
+
+/** Runs a cache write without making anyone wait for it, except `writesSettled`. */
+export function inBackground(write: Promise<unknown>): void {
+  const tracked: Promise<unknown> = write.catch(() => {}).finally(() => writing.delete(tracked));
+  writing.add(tracked);
 }
 
-const DEFAULT_CACHE = 'featurecast-v1';
+export async function writesSettled(): Promise<void> {
+  await Promise.all(writing);
+}
 
 async function openCache(options: CacheOptions): Promise<Cache | undefined> {
   if (options.cache === false || typeof caches === 'undefined') return undefined;
@@ -46,38 +54,48 @@ async function quietly<T>(work: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-export async function cachedFetch(url: string, options: FetchOptions): Promise<Response> {
+/** The model bytes kept under `sha256` (they passed verification when kept), if any. */
+export async function matchVerified(url: string, sha256: string, options: CacheOptions): Promise<Response | undefined> {
+  const cache = await openCache(options);
+  return cache && quietly(() => cache.match(keyed(url, sha256)));
+}
+
+/** Keeps model bytes that passed verification under their sha256, evicting the other versions of `url`. */
+export async function keepVerified(url: string, sha256: string, bytes: Uint8Array, options: CacheOptions): Promise<void> {
+  const cache = await openCache(options);
+  if (!cache) return;
+  const key = keyed(url, sha256);
+  await quietly(async () => {
+    for (const old of await cache.keys()) {
+      const oldUrl = new URL(old.url);
+      oldUrl.searchParams.delete('featurecast-sha256');
+      if (oldUrl.href === url && old.url !== key) await cache.delete(old);
+    }
+    await cache.put(key, new Response(bytes as Uint8Array<ArrayBuffer>));
+  });
+}
+
+/** Network-first fetch (the manifest), falling back to the copy kept from an earlier visit when offline. */
+export async function cachedFetch(url: string, options: CacheOptions): Promise<Response> {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const cache = await openCache(options);
   if (!cache) return doFetch(url);
-
-  if (options.cacheable && options.cacheKey) {
-    const key = keyed(url, options.cacheKey);
-    const hit = await quietly(() => cache.match(key));
-    if (hit) return hit;
-    const response = await doFetch(url);
-    if (response.ok) {
-      await quietly(async () => {
-        for (const old of await cache.keys()) {
-          const oldUrl = new URL(old.url);
-          oldUrl.searchParams.delete('featurecast-sha256');
-          if (oldUrl.href === url && old.url !== key) await cache.delete(old);
-        }
-        await cache.put(key, response.clone());
-      });
-    }
-    return response;
-  }
-
   try {
     const response = await doFetch(url);
-    if (response.ok) await quietly(() => cache.put(url, response.clone()));
+    // Not awaited: the copy is for a later visit offline.
+    if (response.ok) inBackground(cache.put(url, response.clone()));
     return response;
   } catch (offline) {
     const hit = await quietly(() => cache.match(url));
     if (hit) return hit;
     throw offline;
   }
+}
+
+/** Stores what the page fetched of `url` (network-first, like `cachedFetch`), for an offline visit. */
+export async function keepFetched(url: string, bytes: Uint8Array, options: CacheOptions): Promise<void> {
+  const cache = await openCache(options);
+  if (cache) await quietly(() => cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>)));
 }
 
 /** Drops the copy of `url` cached under `sha256`: called when those bytes failed verification. */
@@ -134,6 +152,52 @@ export function runtimeCache(version: string, options: CacheOptions): RuntimeCac
     async forget(url) {
       const cache = await open();
       if (cache) await quietly(() => cache.delete(key(url)));
+    },
+  };
+}
+
+/** Something computed from a download and kept beside it (see `derivedCache`). */
+export interface DerivedCache {
+  read(url: string, version: string): Promise<ArrayBuffer | undefined>;
+  /** Stores what `bytes` makes (only where there is a cache to store it in) and evicts the other versions kept for `url`. */
+  keep(url: string, version: string, bytes: () => Promise<Uint8Array>): Promise<void>;
+  forget(url: string, version: string): Promise<void>;
+}
+
+/**
+ * Bytes computed from a download, kept under the download's URL with `param` set to `version`
+ * (what they were computed from, and how): a later visit can skip both the download and the work.
+ */
+export function derivedCache(param: string, options: CacheOptions): DerivedCache {
+  let opened: Promise<Cache | undefined> | undefined;
+  const open = () => (opened ??= openCache(options));
+  const key = (url: string, version: string) => {
+    const u = new URL(url);
+    u.searchParams.set(param, version);
+    return u.href;
+  };
+  return {
+    async read(url, version) {
+      const cache = await open();
+      const hit = cache && (await quietly(() => cache.match(key(url, version))));
+      return hit && quietly(() => hit.arrayBuffer());
+    },
+    async keep(url, version, bytes) {
+      const cache = await open();
+      if (!cache) return;
+      await quietly(async () => {
+        await cache.put(key(url, version), new Response((await bytes()) as Uint8Array<ArrayBuffer>));
+        for (const old of await cache.keys()) {
+          const oldUrl = new URL(old.url);
+          if (!oldUrl.searchParams.has(param) || old.url === key(url, version)) continue;
+          oldUrl.searchParams.delete(param);
+          if (oldUrl.href === url) await cache.delete(old);
+        }
+      });
+    },
+    async forget(url, version) {
+      const cache = await open();
+      if (cache) await quietly(() => cache.delete(key(url, version)));
     },
   };
 }

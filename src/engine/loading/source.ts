@@ -41,6 +41,13 @@ export function resolveSource(source: BundleSource): BundleSource {
   return resolveLocation(source);
 }
 
+/** The model's location when the manifest names it: the manifest's sibling. */
+export function siblingOf(manifestUrl: string, file: string): string {
+  if (isUrl(manifestUrl)) return new URL(file, manifestUrl).href;
+  const slash = manifestUrl.lastIndexOf('/');
+  return slash < 0 ? file : `${manifestUrl.slice(0, slash + 1)}${file}`;
+}
+
 function resolveLocation(location: string | URL): string {
   if (location instanceof URL) return location.href;
   if (hasScheme.test(location)) return location;

@@ -2,6 +2,7 @@ import type { Remote } from 'comlink';
 import { reviveError, serializeError, type SerializedError } from '../../errors.js';
 import type { BatchColumns } from '../../outputs/postprocess.js';
 import type { Manifest } from '../../schema/manifest.js';
+import type { Prefetched } from '../loading/prefetch.js';
 import type { BundleSource, LoadProgress } from '../loading/source.js';
 import type { RunOptions } from '../core.js';
 import type { EngineChoice, EngineName } from '../engines/session.js';
@@ -50,7 +51,8 @@ export interface EngineApi {
 export interface WorkerApi extends Omit<EngineApi, 'run' | 'reportActuals' | 'calibrate'> {
   /** Restores a calibration in a worker started after a crash; 1 undoes it. */
   setLevelScale(scale: number): void;
-  load(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Loaded>;
+  /** `prefetched`: what the page fetched while the worker started (loading/prefetch.ts). */
+  load(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void, prefetched?: Prefetched): Promise<Loaded>;
   matchActuals(actuals: readonly Actual[]): Promise<MatchedActuals>;
   reportMatched(matched: MatchedActuals): AccuracySnapshot;
   calibrateMatched(matched: MatchedActuals): number;

@@ -1,9 +1,10 @@
-import { proxy } from 'comlink';
+import { proxy, transfer } from 'comlink';
 import { AbortedError, DisposedError, ValidationError, WorkerCrashedError } from '../../errors.js';
 import { ColumnsJoiner } from './join.js';
 import { LiveWorker, neverStarted } from './live-worker.js';
 import type { BatchColumns } from '../../outputs/postprocess.js';
 import type { Manifest } from '../../schema/manifest.js';
+import { prefetchBundle, type Prefetched } from '../loading/prefetch.js';
 import type { BundleSource, LoadProgress } from '../loading/source.js';
 import type { RunOptions } from '../core.js';
 import type { EngineName } from '../engines/session.js';
@@ -33,6 +34,16 @@ export interface Backend extends EngineApi {
   run(records: readonly unknown[], options: RunOptions, abandoned?: () => boolean): Promise<BatchColumns>;
 }
 
+/** The buffers of what the page prefetched, moved to the worker rather than copied. */
+function transferables(prefetched: Prefetched): ArrayBuffer[] {
+  const buffers = [
+    prefetched.manifest instanceof Uint8Array && prefetched.manifest.buffer,
+    prefetched.ensemble,
+    prefetched.model && 'bytes' in prefetched.model && prefetched.model.bytes.buffer,
+  ];
+  return [...new Set(buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
+}
+
 export class WorkerBackend implements Backend {
   readonly manifest: Manifest;
   readonly engine: EngineName;
@@ -54,9 +65,16 @@ export class WorkerBackend implements Backend {
   }
 
   static async start(source: BundleSource, options: WorkerLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<WorkerBackend> {
+    // Fetched here while the worker starts: the load message waits for it, the worker meanwhile boots.
+    const prefetching = prefetchBundle(source, options, onProgress);
     const live = new LiveWorker();
     try {
-      const loaded = await live.call((worker) => worker.api.load(source, options, onProgress && proxy(onProgress)), false);
+      const prefetched = await prefetching;
+      const loaded = await live.call(
+        (worker) =>
+          worker.api.load(source, options, onProgress && proxy(onProgress), prefetched && transfer(prefetched, transferables(prefetched))),
+        false,
+      );
       return new WorkerBackend(loaded, live, source, options);
     } catch (error) {
       live.stop();

@@ -12,10 +12,10 @@ function loaded(): ModelEngine {
 }
 
 const api: WorkerApi = {
-  async load(source, options, onProgress) {
+  async load(source, options, onProgress, prefetched) {
     await engine?.dispose();
     engine = undefined;
-    engine = await ModelEngine.load(source, { ...options, onProgress });
+    engine = await ModelEngine.load(source, { ...options, onProgress, prefetched, keptEnsemble: prefetched?.ensemble });
     engine.warmUp();
     return { manifest: engine.manifest, engine: engine.engine };
   },

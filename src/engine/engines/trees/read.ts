@@ -98,16 +98,21 @@ function readAttributes(op: TreeEnsemble['op'], node: OnnxNode, width: number): 
   for (const [name, length, optional] of lists) {
     if (length !== n && !(optional && length === 0)) throw invalid(`${name} has ${length} entries, nodes_treeids has ${n}`);
   }
+  // Plain loops from here on: this runs once per load, while the code is still cold.
   const modes = new Uint8Array(n);
-  modeNames.forEach((m, i) => {
-    const code = MODES.indexOf(m as (typeof MODES)[number]);
+  for (let i = 0; i < n; i++) {
+    const m = modeNames[i]!;
+    const code = m === 'LEAF' ? LEAF : MODES.indexOf(m as (typeof MODES)[number]);
     if (code < 0) throw invalid(`nodes_modes[${i}] = "${m}" is not a node mode (${MODES.join(', ')})`);
     modes[i] = code;
-  });
-  const features = Int32Array.from(ints('nodes_featureids'), (f, i) => {
+  }
+  const featureIds = ints('nodes_featureids');
+  const features = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const f = featureIds[i]!;
     if (!Number.isInteger(f) || f < 0 || f >= width) throw invalid(`nodes_featureids[${i}] = ${f} is outside the ${width} input columns`);
-    return f;
-  });
+    features[i] = f;
+  }
   const links = linkTrees(op, {
     treeIds,
     nodeIds: ints('nodes_nodeids'),
@@ -141,28 +146,44 @@ function readAttributes(op: TreeEnsemble['op'], node: OnnxNode, width: number): 
   ] as const) {
     if (length !== wIds.length) throw invalid(`${name} has ${length} entries, ${prefix}_ids has ${wIds.length}`);
   }
-  // onnxruntime sorts the weights by (tree id, node id) and ignores those on branch nodes.
-  const order = wIds.map((_, i) => i).sort((p, q) => wTrees[p]! - wTrees[q]! || wNodes[p]! - wNodes[q]! || p - q);
+  // onnxruntime sorts the weights by (tree id, node id) and ignores those on branch nodes. Only
+  // each leaf's weights, in attribute order, matter to the sums: a counting pass groups them.
+  const leafOf = new Int32Array(wIds.length);
   const start = new Int32Array(n);
   const count = new Int32Array(n);
-  const unique = Float32Array.from(thresholds);
-  const targets: number[] = [];
-  const values: number[] = [];
-  for (const w of order) {
-    const at = links.index.get(wTrees[w]!)?.get(wNodes[w]!);
-    if (at === undefined) throw invalid(`${prefix}_nodeids[${w}] = ${wNodes[w]}: tree ${wTrees[w]} has no node ${wNodes[w]}`);
+  for (let w = 0; w < wIds.length; w++) {
+    const at = links.find(wTrees[w]!, wNodes[w]!);
+    if (at < 0) throw invalid(`${prefix}_nodeids[${w}] = ${wNodes[w]}: tree ${wTrees[w]} has no node ${wNodes[w]}`);
     const target = wIds[w]!;
     if (!Number.isInteger(target) || target < 0 || target >= outputs)
       throw invalid(`${prefix}_ids[${w}] = ${target} is outside the ${outputs} ${classifier ? 'classes' : 'targets'}`);
-    if (modes[at] !== LEAF) continue;
-    if (count[at] === 0) {
-      start[at] = targets.length;
-      unique[at] = wValues[w]!;
-    }
-    count[at]!++;
-    targets.push(target);
-    values.push(wValues[w]!);
+    leafOf[w] = modes[at] === LEAF ? at : -1;
+    if (modes[at] === LEAF) count[at]!++;
   }
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    start[i] = kept;
+    kept += count[i]!;
+  }
+  const nodeValues = Float32Array.from(thresholds);
+  const unique = nodeValues.slice();
+  const targets = new Int32Array(kept);
+  const values = new Float32Array(kept);
+  const placed = new Int32Array(n);
+  for (let w = 0; w < wIds.length; w++) {
+    const at = leafOf[w]!;
+    if (at < 0) continue;
+    if (placed[at] === 0) unique[at] = wValues[w]!;
+    targets[start[at]! + placed[at]!] = wIds[w]!;
+    values[start[at]! + placed[at]!] = wValues[w]!;
+    placed[at]!++;
+  }
+  const missingTrue = new Uint8Array(n);
+  for (let i = 0; i < missing.length; i++) missingTrue[i] = missing[i] === 1 ? 1 : 0;
+  let weightsAllPositive = true;
+  for (let w = 0; w < wValues.length; w++) if (wValues[w]! < 0) weightsAllPositive = false;
+  let oneClass = true;
+  for (let w = 1; w < wIds.length; w++) if (wIds[w] !== wIds[0]) oneClass = false;
   return {
     op,
     width,
@@ -173,15 +194,15 @@ function readAttributes(op: TreeEnsemble['op'], node: OnnxNode, width: number): 
     nodes: {
       modes,
       features,
-      values: Float32Array.from(thresholds),
-      missingTrue: Uint8Array.from(missing.length ? missing : new Array<number>(n).fill(0), (m) => (m === 1 ? 1 : 0)),
+      values: nodeValues,
+      missingTrue,
       trueChild: links.trueChild,
       falseChild: links.falseChild,
     },
     roots: links.roots,
     depths: links.depths,
-    leaves: { start, count, targets: Int32Array.from(targets), values: Float32Array.from(values), unique },
-    binaryCase: classifier && outputs === 2 && new Set(wIds).size === 1,
-    weightsAllPositive: wValues.every((v) => !(v < 0)),
+    leaves: { start, count, targets, values, unique },
+    binaryCase: classifier && outputs === 2 && wIds.length > 0 && oneClass,
+    weightsAllPositive,
   };
 }
