@@ -60,7 +60,7 @@ test('dispose() while a crashed worker is being replaced: the call rejects with 
   await openHarness(page);
   await startPredictor(page);
   const [first] = predictionWorkers(page);
-  await armDeath(first!, 'throw', 0);
+  await armDeath(first!, 'throw', 1);
   // The first slice of the batch is answered; the second finds the worker dead.
   const crashed = await page.evaluate(() => window.outcome(window.predictor.predictBatch(window.makeRecords(20_000, 1))));
   expect(crashed).toMatchObject({ ok: false, code: 'ERR_WORKER_CRASHED' });

@@ -3,7 +3,7 @@ import { reviveError, WorkerCrashedError } from '../../errors.js';
 import type { BatchColumns } from '../../outputs/postprocess.js';
 import { isDataCloneError, sendable } from '../../schema/sendable.js';
 import type { RunOptions } from '../core.js';
-import { isPing, isRunReply, PING, rethrowing, type RunReply, type RunRequest, type WorkerApi } from './protocol.js';
+import { isPing, isRunReply, isRunRequest, PING, rethrowing, type RunReply, type RunRequest, type WorkerApi } from './protocol.js';
 
 /**
  * One running worker and the ways it can die. An uncaught error fires `error`; a worker that
@@ -18,18 +18,24 @@ const PING_EVERY_MS = 100;
 /** Silence this long, with calls pending, means the worker is gone: they then reject within ~1 s. */
 const SILENCE_MS = 600;
 
-/** Crash errors of calls that provably never reached a live worker, so they may go to a new one. */
-const unstarted = new WeakSet<WorkerCrashedError>();
+/** Crash errors of calls their worker never answered, alone in flight (see `call`), so they may go once to a new one. */
+const unanswered = new WeakSet<WorkerCrashedError>();
 
-/** True when a call failed because its worker was already dead: it never ran. */
-export function neverStarted(error: unknown): boolean {
-  return error instanceof WorkerCrashedError && unstarted.has(error);
+/** True when a call failed because its worker died before answering it, with no other call in flight. */
+export function neverAnswered(error: unknown): boolean {
+  return error instanceof WorkerCrashedError && unanswered.has(error);
 }
 
-function unstartedCopy(error: WorkerCrashedError): WorkerCrashedError {
+function unansweredCopy(error: WorkerCrashedError): WorkerCrashedError {
   const copy = new WorkerCrashedError(error.message, error.details);
-  unstarted.add(copy);
+  unanswered.add(copy);
   return copy;
+}
+
+/** What proves a call reached its worker: the answer to its run, or the answer to a ping sent after `pingsBefore` pings. */
+interface Delivery {
+  pingsBefore: number;
+  answered: boolean;
 }
 
 export class LiveWorker {
@@ -52,6 +58,9 @@ export class LiveWorker {
   /** Runs sent and not yet answered, by request number. */
   private readonly runs = new Map<number, { resolve: (columns: BatchColumns) => void; reject: (error: Error) => void }>();
   private lastRun = 0;
+  /** The delivery the next message must prove, and the runs whose answer proves one. */
+  private unproven: Delivery | undefined;
+  private readonly deliveries = new Map<number, Delivery>();
 
   constructor() {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
@@ -68,7 +77,14 @@ export class LiveWorker {
       this.lastHeard = performance.now();
       const data: unknown = event.data;
       if (isPing(data)) this.pongs++;
-      else if (isRunReply(data)) this.settleRun(data);
+      else if (isRunReply(data)) {
+        const delivery = this.deliveries.get(data.ran);
+        if (delivery) {
+          delivery.answered = true;
+          this.deliveries.delete(data.ran);
+        }
+        this.settleRun(data);
+      }
     });
     worker.addEventListener('error', (event) => {
       event.preventDefault();
@@ -84,12 +100,15 @@ export class LiveWorker {
 
   /**
    * Runs `work` against the worker; rejects with WorkerCrashedError if the worker dies meanwhile.
-   * A watched call to an idle worker goes right behind a ping: the worker handles messages in
-   * order, so if that ping is never answered, `work` never ran either (see `neverStarted`).
+   * If a watched call to an idle worker dies unanswered, it is marked `neverAnswered`, so it may go
+   * once to a new worker: a worker the browser ended while idle is replaced unnoticed, at the
+   * price of a second try for a call that itself ended its worker. A run is answered by its reply;
+   * a comlink call goes right behind a ping, answered in order. (A ping before every run as well
+   * was nearly half of a predict's round trip: docs/performance.md.)
    */
   async call<T>(work: (worker: LiveWorker) => Promise<T>, watched = true): Promise<T> {
-    if (this.death) throw unstartedCopy(this.death);
-    const probe = watched && this.pending === 0 ? this.ping() : 0;
+    if (this.death) throw unansweredCopy(this.death);
+    const delivery = watched && this.pending === 0 ? (this.unproven = { pingsBefore: this.pings, answered: false }) : undefined;
     this.pending++;
     if (watched && !this.timer) {
       this.lastHeard = this.lastTick = performance.now();
@@ -110,7 +129,8 @@ export class LiveWorker {
         );
       });
     } catch (error) {
-      if (probe > this.pongs && error instanceof WorkerCrashedError) throw unstartedCopy(error);
+      const proven = delivery && (delivery.answered || this.pongs > delivery.pingsBefore);
+      if (delivery && !proven && error instanceof WorkerCrashedError) throw unansweredCopy(error);
       throw error;
     } finally {
       this.pending--;
@@ -132,6 +152,12 @@ export class LiveWorker {
    * throw means nothing was sent, and the caller's promise rejects with it.
    */
   private post(message: unknown, transfer?: Transferable[]): void {
+    const delivery = this.unproven;
+    if (delivery) {
+      this.unproven = undefined;
+      if (isRunRequest(message)) this.deliveries.set(message.run, delivery);
+      else this.ping();
+    }
     try {
       if (transfer) this.worker.postMessage(message, transfer);
       else this.worker.postMessage(message);
@@ -157,6 +183,7 @@ export class LiveWorker {
     this.stopped = true;
     // Their callers are rejected through `call`; nothing will answer these any more.
     this.runs.clear();
+    this.deliveries.clear();
     this.api[releaseProxy]();
     this.worker.terminate();
   }

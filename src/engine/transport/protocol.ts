@@ -90,7 +90,7 @@ export function isRunReply(data: unknown): data is RunReply {
   return typeof (data as RunReply | null)?.ran === 'number';
 }
 
-function isRunRequest(data: unknown): data is RunRequest {
+export function isRunRequest(data: unknown): data is RunRequest {
   return typeof (data as RunRequest | null)?.run === 'number';
 }
 

@@ -1,7 +1,7 @@
 import { proxy, transfer } from 'comlink';
 import { AbortedError, DisposedError, ValidationError, WorkerCrashedError } from '../../errors.js';
 import { ColumnsJoiner } from './join.js';
-import { LiveWorker, neverStarted } from './live-worker.js';
+import { LiveWorker, neverAnswered } from './live-worker.js';
 import type { BatchColumns } from '../../outputs/postprocess.js';
 import type { Manifest } from '../../schema/manifest.js';
 import { prefetchBundle, type Prefetched } from '../loading/prefetch.js';
@@ -83,7 +83,7 @@ export class WorkerBackend implements Backend {
   }
 
   async run(records: readonly unknown[], options: RunOptions, abandoned?: () => boolean): Promise<BatchColumns> {
-    if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((worker) => worker.run(records, options));
+    if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((worker) => worker.run(records, options), abandoned);
     const joiner = new ColumnsJoiner(records.length);
     // Two messages in flight: the page clones the next slice while the worker runs this one. Each
     // clone still runs in a main-thread task of its own.
@@ -92,7 +92,7 @@ export class WorkerBackend implements Backend {
       // The caller has its answer (an error) already; the rest would only keep the worker busy.
       if (abandoned?.()) throw new AbortedError('abandoned');
       const slice = records.slice(start, start + RECORDS_PER_MESSAGE);
-      const answer = this.invoke((worker) => worker.run(slice, { ...options, invalid: 'report' }));
+      const answer = this.invoke((worker) => worker.run(slice, { ...options, invalid: 'report' }), abandoned);
       // Awaited below, or left when an earlier slice failed: never an unhandled rejection.
       answer.catch(() => {});
       if (previous) joiner.add(await previous.answer, previous.start);
@@ -158,14 +158,17 @@ export class WorkerBackend implements Backend {
     return joined;
   }
 
-  /** Runs `work` on the live worker, starting one if needed. A call that never reached its worker, because that worker was already dead, goes once to a new one. */
-  private async invoke<T>(work: (worker: LiveWorker) => Promise<T>, retry = true): Promise<T> {
+  /**
+   * Runs `work` on the live worker, starting one if needed. A call its worker died without
+   * answering goes once to a new one (`neverAnswered`), unless its caller has given up on it.
+   */
+  private async invoke<T>(work: (worker: LiveWorker) => Promise<T>, abandoned?: () => boolean, retry = true): Promise<T> {
     const live = this.ready() ?? (await this.ensureLive());
     try {
       return await live.call(work);
     } catch (error) {
       if (error instanceof WorkerCrashedError && this.live === live) this.live = undefined;
-      if (retry && neverStarted(error)) return this.invoke(work, false);
+      if (retry && neverAnswered(error) && !abandoned?.()) return this.invoke(work, abandoned, false);
       throw error;
     }
   }
