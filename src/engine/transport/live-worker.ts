@@ -109,6 +109,9 @@ export class LiveWorker {
   async call<T>(work: (worker: LiveWorker) => Promise<T>, watched = true): Promise<T> {
     if (this.death) throw unansweredCopy(this.death);
     const delivery = watched && this.pending === 0 ? (this.unproven = { pingsBefore: this.pings, answered: false }) : undefined;
+    // Silence counts from when an answer is awaited: the ticker may still run from earlier calls,
+    // with nothing heard since, and the first answer (not a ping's echo now) can take a while.
+    if (delivery) this.lastHeard = performance.now();
     this.pending++;
     if (watched && !this.timer) {
       this.lastHeard = this.lastTick = performance.now();

@@ -39,22 +39,6 @@ export function ensembleStore(modelUrl: string, sha256: string, options: CacheOp
   };
 }
 
-type Arrays = [
-  Float32Array,
-  Uint8Array,
-  Int32Array,
-  Float32Array,
-  Uint8Array,
-  Int32Array,
-  Int32Array,
-  Int32Array,
-  Int32Array,
-  Int32Array,
-  Int32Array,
-  Int32Array,
-  Float32Array,
-  Float32Array,
-];
 const KINDS = [
   Float32Array,
   Uint8Array,
@@ -71,8 +55,10 @@ const KINDS = [
   Float32Array,
   Float32Array,
 ] as const;
+/** The ensemble's arrays, in the order the encoding stores them; KINDS names their types in that order. */
+type Arrays = ReturnType<typeof arraysOf>;
 
-function arraysOf(e: TreeEnsemble): Arrays {
+function arraysOf(e: TreeEnsemble) {
   const { nodes, leaves } = e;
   return [
     e.baseValues,
@@ -89,7 +75,7 @@ function arraysOf(e: TreeEnsemble): Arrays {
     leaves.targets,
     leaves.values,
     leaves.unique,
-  ];
+  ] as const;
 }
 
 type Header = Omit<TreeEnsemble, 'baseValues' | 'nodes' | 'roots' | 'depths' | 'leaves'> & { spec: SessionSpec; lengths: number[] };
