@@ -1,10 +1,11 @@
 /**
  * HTTP fetch with the Cache API beside it. The model is immutable per sha256, so it is served
  * cache-first under a key that carries the hash, and kept only once it has passed verification: a
- * new model version misses, is fetched, and evicts the old one. The manifest is network-first and falls back to the cache offline.
- * onnxruntime's wasm is kept cache-first too, by onnxruntime's version (`runtimeCache`), and what
- * is computed from a model beside the model's URL (`derivedCache`).
- * Any cache failure (quota, private mode, no Cache API) silently means "use the network".
+ * new model version misses, is fetched, and evicts the old one. The manifest is network-first and
+ * falls back to the cache offline. onnxruntime's wasm is kept cache-first too, by onnxruntime's
+ * version (`runtimeCache`), and what is computed from a model beside the model's URL
+ * (`derivedCache`). Any cache failure (quota, private mode, no Cache API) silently means "use the
+ * network".
  */
 
 export interface CacheOptions {

@@ -22,9 +22,10 @@ import type { MatchedActuals, MonitorSnapshot } from '../../monitor/monitor.js';
 /**
  * Records (or actuals) per postMessage. Small enough that cloning one costs the main thread little
  * and the worker answers each well within the watchdog's silence limit; large enough that
- * per-message overhead is negligible.
+ * per-message overhead is negligible. onnxruntime runs a message in one long task, several times
+ * the tree engine's (docs/performance.md), so its messages are smaller.
  */
-const RECORDS_PER_MESSAGE = 2048;
+const RECORDS_PER_MESSAGE: Record<EngineName, number> = { trees: 2048, onnxruntime: 512 };
 
 /** An engine as the predictor sees it: inline (ModelEngine) or in a worker (WorkerBackend). */
 export interface Backend extends EngineApi {
@@ -83,15 +84,16 @@ export class WorkerBackend implements Backend {
   }
 
   async run(records: readonly unknown[], options: RunOptions, abandoned?: () => boolean): Promise<BatchColumns> {
-    if (records.length <= RECORDS_PER_MESSAGE) return this.invoke((worker) => worker.run(records, options), abandoned);
+    const perMessage = RECORDS_PER_MESSAGE[this.engine];
+    if (records.length <= perMessage) return this.invoke((worker) => worker.run(records, options), abandoned);
     const joiner = new ColumnsJoiner(records.length);
     // Two messages in flight: the page clones the next slice while the worker runs this one. Each
     // clone still runs in a main-thread task of its own.
     let previous: { start: number; answer: Promise<BatchColumns> } | undefined;
-    for (let start = 0; start < records.length; start += RECORDS_PER_MESSAGE) {
+    for (let start = 0; start < records.length; start += perMessage) {
       // The caller has its answer (an error) already; the rest would only keep the worker busy.
       if (abandoned?.()) throw new AbortedError('abandoned');
-      const slice = records.slice(start, start + RECORDS_PER_MESSAGE);
+      const slice = records.slice(start, start + perMessage);
       const answer = this.invoke((worker) => worker.run(slice, { ...options, invalid: 'report' }), abandoned);
       // Awaited below, or left when an earlier slice failed: never an unhandled rejection.
       answer.catch(() => {});
@@ -140,12 +142,13 @@ export class WorkerBackend implements Backend {
     return this.levelScale;
   }
 
-  /** Matches actuals in the worker a message of RECORDS_PER_MESSAGE at a time: one message of 200,000 took the worker past the watchdog's silence limit. */
+  /** Matches actuals in the worker a message (RECORDS_PER_MESSAGE) at a time: one message of 200,000 took the worker past the watchdog's silence limit. */
   private async matchActuals(actuals: readonly Actual[]): Promise<MatchedActuals> {
     const n = actuals.length;
     const joined: MatchedActuals = { predicted: new Float64Array(n), actual: new Float64Array(n), issues: [] };
-    for (let start = 0; start < n; start += RECORDS_PER_MESSAGE) {
-      const slice = actuals.slice(start, start + RECORDS_PER_MESSAGE);
+    const perMessage = RECORDS_PER_MESSAGE[this.engine];
+    for (let start = 0; start < n; start += perMessage) {
+      const slice = actuals.slice(start, start + perMessage);
       const part = await this.invoke((worker) => worker.api.matchActuals(slice));
       joined.predicted.set(part.predicted, start);
       joined.actual.set(part.actual, start);
