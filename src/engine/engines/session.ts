@@ -26,8 +26,6 @@ export interface Session {
 
 export interface SessionOptions extends CacheOptions {
   engine?: EngineChoice | undefined;
-  /** The kept tree ensemble's bytes as the page read them (loading/prefetch.ts); null: it found none. */
-  keptEnsemble?: ArrayBuffer | null | undefined;
   /** URL of onnxruntime-web's `ort-wasm-simd-threaded.wasm`, for apps that host it themselves. */
   wasmUrl?: string | undefined;
 }
@@ -59,7 +57,7 @@ export async function openSession(
   const choice = engineChoice(options.engine);
   const store =
     choice !== 'onnxruntime' && bundle.modelUrl ? ensembleStore(bundle.modelUrl, bundle.manifest.model.sha256, options) : undefined;
-  const kept = await store?.read(spec, options.keptEnsemble);
+  const kept = await store?.read(spec, bundle.keptEnsemble);
   if (kept) {
     onSession();
     return createTreeSession(kept, spec);

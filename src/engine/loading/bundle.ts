@@ -1,8 +1,8 @@
 import { BundleError } from '../../errors.js';
 import { parseManifest } from '../../schema/parse.js';
 import type { Manifest } from '../../schema/manifest.js';
-import { readBody } from './bytes.js';
-import { cachedFetch, forgetCached, inBackground, keepFetched, keepVerified, matchVerified, type CacheOptions } from './cache.js';
+import { digest, readBody } from './bytes.js';
+import { cachedFetch, inBackground, keepFetched, modelCache, type CacheOptions } from './cache.js';
 import type { Prefetched } from './prefetch.js';
 import { isUrl, isUrls, siblingOf, type BundleSource, type LoadProgress } from './source.js';
 
@@ -27,6 +27,8 @@ export interface OpenedBundle {
   url?: string | undefined;
   /** The model's http(s) location, when it is downloaded (and may be cached). */
   modelUrl?: string | undefined;
+  /** The kept tree ensemble's bytes as the page read them (prefetch.ts); null: it found none; absent: not looked for. */
+  keptEnsemble?: ArrayBuffer | null | undefined;
   /** The model's bytes, checked against the manifest's size and sha256. */
   readModel(): Promise<Uint8Array>;
 }
@@ -71,12 +73,14 @@ export async function openBundle(source: BundleSource, options: LoadOptions = {}
     manifest,
     url,
     modelUrl: downloaded ? modelUrl : undefined,
+    keptEnsemble: prefetched?.ensemble,
     async readModel() {
       const { sha256 } = manifest.model;
       const given = prefetched?.model;
       const fetched = given && 'bytes' in given ? given : undefined;
       const refused = given && 'status' in given ? given : undefined;
-      const match = given || !downloaded ? undefined : await matchVerified(modelUrl, sha256, options);
+      const models = modelCache(options);
+      const match = given || !downloaded ? undefined : await models.match(modelUrl, sha256);
       const kept = fetched ? fetched.kept : match !== undefined;
       const model =
         fetched?.bytes ??
@@ -89,11 +93,11 @@ export async function openBundle(source: BundleSource, options: LoadOptions = {}
         await verifyModel(model, manifest, modelUrl, progress);
       } catch (error) {
         // A kept copy that no longer verifies (damaged storage) must not fail every later load.
-        if (kept) await forgetCached(modelUrl, sha256, options);
+        if (kept) await models.forget(modelUrl, sha256);
         throw error;
       }
       // Not awaited: the first prediction need not wait for the cache.
-      if (downloaded && !kept) inBackground(keepVerified(modelUrl, sha256, model, options));
+      if (downloaded && !kept) inBackground(models.keep(modelUrl, sha256, () => model));
       return model;
     },
   };
@@ -142,10 +146,6 @@ async function readFileInNode(location: string, onBytes: (loaded: number, total:
   }
 }
 
-async function sha256(bytes: Uint8Array, algorithm = 'SHA-256'): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest(algorithm, bytes as Uint8Array<ArrayBuffer>));
-}
-
 async function verifyModel(model: Uint8Array, manifest: Manifest, where: string, progress: (p: LoadProgress) => void): Promise<void> {
   progress({ stage: 'verify', loaded: model.byteLength, total: manifest.model.bytes, url: where });
   if (model.byteLength !== manifest.model.bytes) {
@@ -155,7 +155,7 @@ async function verifyModel(model: Uint8Array, manifest: Manifest, where: string,
       { url: where, bytes: model.byteLength, expected: manifest.model.bytes },
     );
   }
-  const actual = toHex(await sha256(model));
+  const actual = toHex(await digest(model));
   if (actual !== manifest.model.sha256) {
     throw new BundleError('ERR_BUNDLE_INTEGRITY', `Model from ${where} has sha256 ${actual}, the manifest pins ${manifest.model.sha256}`, {
       url: where,
@@ -174,7 +174,7 @@ async function checkIntegrity(bytes: Uint8Array, integrity: string, url: string)
       { url },
     );
   const algorithm = `SHA-${match[1]!.slice(3)}`;
-  const actual = toBase64(await sha256(bytes, algorithm));
+  const actual = toBase64(await digest(bytes, algorithm));
   if (actual !== match[2]) {
     throw new BundleError('ERR_BUNDLE_INTEGRITY', `Manifest at ${url} does not match its integrity hash ${integrity}`, {
       url,

@@ -29,3 +29,8 @@ export async function readBody(response: Response, onBytes: (loaded: number, tot
   }
   return concatBytes(chunks, loaded);
 }
+
+/** A digest of `bytes` (SHA-256 unless told), for the integrity checks of what is loaded and kept. */
+export async function digest(bytes: Uint8Array, algorithm = 'SHA-256'): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest(algorithm, bytes as Uint8Array<ArrayBuffer>));
+}

@@ -4,7 +4,7 @@
  * new model version misses, is fetched, and evicts the old one. The manifest is network-first and
  * falls back to the cache offline. onnxruntime's wasm is kept cache-first too, by onnxruntime's
  * version (`runtimeCache`), and what is computed from a model beside the model's URL
- * (`derivedCache`). Any cache failure (quota, private mode, no Cache API) silently means "use the
+ * (`versionedCache`). Any cache failure (quota, private mode, no Cache API) silently means "use the
  * network".
  */
 
@@ -41,39 +41,12 @@ async function openCache(options: CacheOptions): Promise<Cache | undefined> {
   }
 }
 
-function keyed(url: string, sha256: string): string {
-  const u = new URL(url);
-  u.searchParams.set('featurecast-sha256', sha256);
-  return u.href;
-}
-
 async function quietly<T>(work: () => Promise<T>): Promise<T | undefined> {
   try {
     return await work();
   } catch {
     return undefined;
   }
-}
-
-/** The model bytes kept under `sha256` (they passed verification when kept), if any. */
-export async function matchVerified(url: string, sha256: string, options: CacheOptions): Promise<Response | undefined> {
-  const cache = await openCache(options);
-  return cache && quietly(() => cache.match(keyed(url, sha256)));
-}
-
-/** Keeps model bytes that passed verification under their sha256, evicting the other versions of `url`. */
-export async function keepVerified(url: string, sha256: string, bytes: Uint8Array, options: CacheOptions): Promise<void> {
-  const cache = await openCache(options);
-  if (!cache) return;
-  const key = keyed(url, sha256);
-  await quietly(async () => {
-    for (const old of await cache.keys()) {
-      const oldUrl = new URL(old.url);
-      oldUrl.searchParams.delete('featurecast-sha256');
-      if (oldUrl.href === url && old.url !== key) await cache.delete(old);
-    }
-    await cache.put(key, new Response(bytes as Uint8Array<ArrayBuffer>));
-  });
 }
 
 /** Network-first fetch (the manifest), falling back to the copy kept from an earlier visit when offline. */
@@ -97,12 +70,6 @@ export async function cachedFetch(url: string, options: CacheOptions): Promise<R
 export async function keepFetched(url: string, bytes: Uint8Array, options: CacheOptions): Promise<void> {
   const cache = await openCache(options);
   if (cache) await quietly(() => cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>)));
-}
-
-/** Drops the copy of `url` cached under `sha256`: called when those bytes failed verification. */
-export async function forgetCached(url: string, sha256: string, options: CacheOptions): Promise<void> {
-  const cache = await openCache(options);
-  if (cache) await quietly(() => cache.delete(keyed(url, sha256)));
 }
 
 /** Where a runtime wasm is kept between visits (see `runtimeCache`). */
@@ -157,19 +124,20 @@ export function runtimeCache(version: string, options: CacheOptions): RuntimeCac
   };
 }
 
-/** Something computed from a download and kept beside it (see `derivedCache`). */
-export interface DerivedCache {
-  read(url: string, version: string): Promise<ArrayBuffer | undefined>;
-  /** Stores what `bytes` makes (only where there is a cache to store it in) and evicts the other versions kept for `url`. */
-  keep(url: string, version: string, bytes: () => Promise<Uint8Array>): Promise<void>;
+/** Versions of what is kept for one URL (see `versionedCache`). */
+export interface VersionedCache {
+  match(url: string, version: string): Promise<Response | undefined>;
+  /** Stores what `bytes` gives (only where there is a cache to store it in) and evicts the other versions kept for `url`. */
+  keep(url: string, version: string, bytes: () => Uint8Array | Promise<Uint8Array>): Promise<void>;
   forget(url: string, version: string): Promise<void>;
 }
 
 /**
- * Bytes computed from a download, kept under the download's URL with `param` set to `version`
- * (what they were computed from, and how): a later visit can skip both the download and the work.
+ * Entries kept under a download's URL with `param` set to a version: the verified model under its
+ * sha256 (`modelCache`), and what is computed from it under what it was computed from and how
+ * (trees/stored.ts). A new version evicts the others of its URL.
  */
-export function derivedCache(param: string, options: CacheOptions): DerivedCache {
+export function versionedCache(param: string, options: CacheOptions): VersionedCache {
   let opened: Promise<Cache | undefined> | undefined;
   const open = () => (opened ??= openCache(options));
   const key = (url: string, version: string) => {
@@ -178,10 +146,9 @@ export function derivedCache(param: string, options: CacheOptions): DerivedCache
     return u.href;
   };
   return {
-    async read(url, version) {
+    async match(url, version) {
       const cache = await open();
-      const hit = cache && (await quietly(() => cache.match(key(url, version))));
-      return hit && quietly(() => hit.arrayBuffer());
+      return cache && quietly(() => cache.match(key(url, version)));
     },
     async keep(url, version, bytes) {
       const cache = await open();
@@ -202,3 +169,6 @@ export function derivedCache(param: string, options: CacheOptions): DerivedCache
     },
   };
 }
+
+/** Model bytes that passed verification, under their sha256. */
+export const modelCache = (options: CacheOptions): VersionedCache => versionedCache('featurecast-sha256', options);

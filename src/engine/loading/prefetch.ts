@@ -1,6 +1,6 @@
 import { readKeptEnsemble } from '../engines/trees/index.js';
 import { readBody } from './bytes.js';
-import { matchVerified, type CacheOptions } from './cache.js';
+import { modelCache, type CacheOptions } from './cache.js';
 import { isUrls, siblingOf, type BundleSource, type LoadProgress } from './source.js';
 
 /**
@@ -43,7 +43,7 @@ export async function prefetchBundle(
   if (!isHttp(modelUrl)) return { manifest };
   const ensemble = options.engine === 'onnxruntime' ? undefined : ((await readKeptEnsemble(modelUrl, model.sha256, options)) ?? null);
   if (ensemble) return { manifest, ensemble };
-  const kept = await matchVerified(modelUrl, model.sha256, options);
+  const kept = await modelCache(options).match(modelUrl, model.sha256);
   const bytes = await download(modelUrl, kept, (loaded, total) =>
     onProgress?.({ stage: 'model', loaded, total: total ?? model.bytes, url: modelUrl }),
   );

@@ -3,7 +3,7 @@ import { reviveError, WorkerCrashedError } from '../../errors.js';
 import type { BatchColumns } from '../../outputs/postprocess.js';
 import { isDataCloneError, sendable } from '../../schema/sendable.js';
 import type { RunOptions } from '../core.js';
-import { isPing, isRunReply, isRunRequest, PING, rethrowing, type RunReply, type RunRequest, type WorkerApi } from './protocol.js';
+import { isPing, isRunReply, PING, rethrowing, type RunReply, type RunRequest, type WorkerApi } from './protocol.js';
 
 /**
  * One running worker and the ways it can die. An uncaught error fires `error`; a worker that
@@ -55,12 +55,14 @@ export class LiveWorker {
   /** Pings sent and answered: the worker answers them in order, so ping n is answered once `pongs >= n`. */
   private pings = 0;
   private pongs = 0;
-  /** Runs sent and not yet answered, by request number. */
-  private readonly runs = new Map<number, { resolve: (columns: BatchColumns) => void; reject: (error: Error) => void }>();
+  /** Runs sent and not yet answered, by request number, with the delivery their reply proves. */
+  private readonly runs = new Map<
+    number,
+    { resolve: (columns: BatchColumns) => void; reject: (error: Error) => void; delivery: Delivery | undefined }
+  >();
   private lastRun = 0;
-  /** The delivery the next message must prove, and the runs whose answer proves one. */
+  /** The delivery the next message must prove: a run's reply, or a ping's echo before anything else. */
   private unproven: Delivery | undefined;
-  private readonly deliveries = new Map<number, Delivery>();
 
   constructor() {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'featurecast' });
@@ -77,14 +79,7 @@ export class LiveWorker {
       this.lastHeard = performance.now();
       const data: unknown = event.data;
       if (isPing(data)) this.pongs++;
-      else if (isRunReply(data)) {
-        const delivery = this.deliveries.get(data.ran);
-        if (delivery) {
-          delivery.answered = true;
-          this.deliveries.delete(data.ran);
-        }
-        this.settleRun(data);
-      }
+      else if (isRunReply(data)) this.settleRun(data);
     });
     worker.addEventListener('error', (event) => {
       event.preventDefault();
@@ -144,8 +139,10 @@ export class LiveWorker {
   run(records: readonly unknown[], options: RunOptions): Promise<BatchColumns> {
     return new Promise((resolve, reject) => {
       const request: RunRequest = { run: ++this.lastRun, records, options };
+      const delivery = this.unproven;
+      this.unproven = undefined;
       this.post(request);
-      this.runs.set(request.run, { resolve, reject });
+      this.runs.set(request.run, { resolve, reject, delivery });
     });
   }
 
@@ -155,11 +152,9 @@ export class LiveWorker {
    * throw means nothing was sent, and the caller's promise rejects with it.
    */
   private post(message: unknown, transfer?: Transferable[]): void {
-    const delivery = this.unproven;
-    if (delivery) {
+    if (this.unproven) {
       this.unproven = undefined;
-      if (isRunRequest(message)) this.deliveries.set(message.run, delivery);
-      else this.ping();
+      this.ping();
     }
     try {
       if (transfer) this.worker.postMessage(message, transfer);
@@ -174,6 +169,7 @@ export class LiveWorker {
     const pending = this.runs.get(reply.ran);
     if (!pending) return;
     this.runs.delete(reply.ran);
+    if (pending.delivery) pending.delivery.answered = true;
     if ('error' in reply) pending.reject(reviveError(reply.error));
     else pending.resolve(reply.columns);
   }
@@ -186,7 +182,6 @@ export class LiveWorker {
     this.stopped = true;
     // Their callers are rejected through `call`; nothing will answer these any more.
     this.runs.clear();
-    this.deliveries.clear();
     this.api[releaseProxy]();
     this.worker.terminate();
   }
@@ -211,9 +206,9 @@ export class LiveWorker {
   }
 
   /** Sends a ping; returns its number. */
-  private ping(): number {
+  private ping(): void {
     this.post(PING);
-    return ++this.pings;
+    this.pings++;
   }
 
   private die(message: string): void {

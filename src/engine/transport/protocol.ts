@@ -90,7 +90,7 @@ export function isRunReply(data: unknown): data is RunReply {
   return typeof (data as RunReply | null)?.ran === 'number';
 }
 
-export function isRunRequest(data: unknown): data is RunRequest {
+function isRunRequest(data: unknown): data is RunRequest {
   return typeof (data as RunRequest | null)?.run === 'number';
 }
 

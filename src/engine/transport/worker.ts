@@ -15,7 +15,7 @@ const api: WorkerApi = {
   async load(source, options, onProgress, prefetched) {
     await engine?.dispose();
     engine = undefined;
-    engine = await ModelEngine.load(source, { ...options, onProgress, prefetched, keptEnsemble: prefetched?.ensemble });
+    engine = await ModelEngine.load(source, { ...options, onProgress, prefetched });
     engine.warmUp();
     return { manifest: engine.manifest, engine: engine.engine };
   },

@@ -1,4 +1,5 @@
-import { derivedCache, type CacheOptions } from '../../loading/cache.js';
+import { digest } from '../../loading/bytes.js';
+import { versionedCache, type CacheOptions, type VersionedCache } from '../../loading/cache.js';
 import type { SessionSpec } from '../session.js';
 import type { TreeEnsemble } from './ensemble.js';
 
@@ -20,15 +21,20 @@ export interface EnsembleStore {
 
 /** The stored bytes of the ensemble read from this model, if any; for the page, which reads them while its worker starts. */
 export function readKeptEnsemble(modelUrl: string, sha256: string, options: CacheOptions): Promise<ArrayBuffer | undefined> {
-  return derivedCache(PARAM, options).read(modelUrl, `${FORMAT}-${sha256}`);
+  return keptBytes(versionedCache(PARAM, options), modelUrl, `${FORMAT}-${sha256}`);
+}
+
+async function keptBytes(cache: VersionedCache, modelUrl: string, version: string): Promise<ArrayBuffer | undefined> {
+  const hit = await cache.match(modelUrl, version);
+  return hit?.arrayBuffer().catch(() => undefined);
 }
 
 export function ensembleStore(modelUrl: string, sha256: string, options: CacheOptions): EnsembleStore {
-  const cache = derivedCache(PARAM, options);
+  const cache = versionedCache(PARAM, options);
   const version = `${FORMAT}-${sha256}`;
   return {
     async read(spec, kept) {
-      const bytes = kept === undefined ? await cache.read(modelUrl, version) : kept;
+      const bytes = kept === undefined ? await keptBytes(cache, modelUrl, version) : kept;
       if (!bytes) return undefined;
       const ensemble = await decodeEnsemble(bytes, spec).catch(() => undefined);
       if (!ensemble) await cache.forget(modelUrl, version);
@@ -138,8 +144,4 @@ async function decodeEnsemble(buffer: ArrayBuffer, spec: SessionSpec): Promise<T
     depths,
     leaves: { start, count, targets, values: weights, unique },
   };
-}
-
-async function digest(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }
